@@ -1,0 +1,413 @@
+import Foundation
+import GRDB
+import Shared
+
+/// A local replica: one SQLite file holding the visible rows with their per-field versions,
+/// the outbox of operations not yet accepted, refused operations, the cursor and the session.
+///
+/// The one database facade of a client process. Each method is one transaction: a local edit
+/// writes the row change and its operation together, a pulled page and its cursor together.
+public struct Replica: Sendable {
+    /// The database file's name inside the replica directory.
+    public static let fileName = "replica.sqlite"
+
+    private let writer: any DatabaseWriter
+    private let rows: RowStore
+    private let wallClock: any WallClock
+
+    /// The tables this replica holds.
+    public var schema: Schema { rows.schema }
+
+    /// Opens the replica in `directory`; fails with `not_initialised` when there is none.
+    public init(directory: String, clock: any WallClock = SystemWallClock()) throws {
+        let path = (directory as NSString).appendingPathComponent(Self.fileName)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ReplicaError(
+                "not_initialised",
+                "there is no replica in \(directory); create one with: followup --replica \(directory) init --server URL --user NAME --password-stdin"
+            )
+        }
+        try self.init(writer: DatabasePool(path: path, configuration: Self.configuration()), clock: clock)
+        _ = try settings()
+    }
+
+    /// Creates a new replica in `directory` for a fresh sign-in.
+    public static func create(
+        directory: String, serverURL: String, login: LoginResponse, clock: any WallClock = SystemWallClock()
+    ) throws -> Replica {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = (directory as NSString).appendingPathComponent(fileName)
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw ReplicaError(
+                "already_initialised", "\(directory) already holds a replica; use 'followup login' to sign in again")
+        }
+        let replica = try Replica(writer: DatabasePool(path: path, configuration: configuration()), clock: clock)
+        try replica.initialise(serverURL: serverURL, login: login)
+        return replica
+    }
+
+    /// Uses an existing database writer (an in-memory queue in tests); runs the migrations.
+    public init(writer: any DatabaseWriter, schema: Schema = .current, clock: any WallClock = SystemWallClock()) throws {
+        self.writer = writer
+        self.rows = RowStore(schema: schema)
+        self.wallClock = clock
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Stores the identity of a fresh sign-in in a new, empty replica.
+    public func initialise(serverURL: String, login: LoginResponse) throws {
+        let offset = 0 as Int64
+        try writer.write { db in
+            try ReplicaSettings(
+                replicaID: login.replica, serverURL: serverURL, userName: login.user, org: login.org,
+                orgKind: login.orgKind, token: login.token, cursor: 0,
+                hlcLast: HLCTimestamp(physical: 0).description, maxPulledHLC: HLCTimestamp(physical: 0).description,
+                clockOffsetMillis: offset, lastSyncAt: nil
+            ).insert(db)
+        }
+    }
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return configuration
+    }
+
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE replica_settings (
+                      singleton INTEGER PRIMARY KEY NOT NULL CHECK (singleton = 1),
+                      replica_id TEXT NOT NULL,
+                      server_url TEXT NOT NULL,
+                      user_name TEXT NOT NULL,
+                      org TEXT NOT NULL,
+                      org_kind TEXT NOT NULL,
+                      token TEXT,
+                      cursor INTEGER NOT NULL DEFAULT 0 CHECK (cursor >= 0),
+                      hlc_last TEXT NOT NULL,
+                      max_pulled_hlc TEXT NOT NULL,
+                      clock_offset_ms INTEGER NOT NULL DEFAULT 0,
+                      last_sync_at INTEGER
+                    );
+                    CREATE TABLE outbox (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      op_id TEXT NOT NULL UNIQUE,
+                      op TEXT NOT NULL
+                    );
+                    CREATE TABLE rejected_op (
+                      op_id TEXT PRIMARY KEY NOT NULL,
+                      op TEXT NOT NULL,
+                      code TEXT NOT NULL,
+                      message TEXT NOT NULL,
+                      rejected_at INTEGER NOT NULL
+                    );
+                    """)
+            try Schema.v1.createTables(db)
+        }
+        return migrator
+    }()
+}
+
+// MARK: - Reading
+
+extension Replica {
+    /// The replica's settings.
+    public func settings() throws -> ReplicaSettings {
+        try writer.read { db in try Self.settings(db) }
+    }
+
+    static func settings(_ db: Database) throws -> ReplicaSettings {
+        guard let settings = try ReplicaSettings.fetchOne(db) else {
+            throw ReplicaError("not_initialised", "the replica was never signed in; run 'followup init'")
+        }
+        return settings
+    }
+
+    /// The table called `name`, or a `unknown_table` error listing the tables.
+    public func table(_ name: String) throws -> TableSchema {
+        guard let table = schema.table(name) else {
+            let names = schema.tables.map(\.name).joined(separator: ", ")
+            throw ReplicaError(ErrorCode.unknownTable.rawValue, "there is no table '\(name)'; tables are: \(names)")
+        }
+        return table
+    }
+
+    /// The live row `id` of `table`: its non-null values, or nil when absent or deleted.
+    public func row(_ tableName: String, id: String) throws -> [String: FieldValue]? {
+        let table = try table(tableName)
+        return try writer.read { db in try rows.values(table, id: id, db) }
+    }
+
+    /// Every live row of `table`, in id order.
+    public func rows(_ tableName: String) throws -> [(id: String, values: [String: FieldValue])] {
+        let table = try table(tableName)
+        return try writer.read { db in
+            var result: [(id: String, values: [String: FieldValue])] = []
+            try rows.forEachRow(table, db) { id, values in result.append((id, values)) }
+            return result
+        }
+    }
+
+    /// The digest of the live rows (`RowStore.digest`); equal on replicas holding the same rows.
+    public func digest() throws -> String {
+        try writer.read { db in try rows.digest(db) }
+    }
+
+    /// A summary of the replica's sync state.
+    public func status() throws -> ReplicaStatus {
+        try writer.read { db in
+            let settings = try Self.settings(db)
+            return ReplicaStatus(
+                replica: settings.replicaID, server: settings.serverURL, user: settings.userName, org: settings.org,
+                pending: try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0,
+                rejected: try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected_op") ?? 0,
+                cursor: settings.cursor, lastSyncAt: settings.lastSyncAt, signedIn: settings.token != nil,
+                clockOffsetMillis: settings.clockOffsetMillis)
+        }
+    }
+
+    /// The operations the server refused, oldest first.
+    public func rejectedOperations() throws -> [RejectedOperation] {
+        try writer.read { db in
+            let decoder = WireCoding.decoder()
+            return try Row.fetchAll(db, sql: "SELECT op, code, message FROM rejected_op ORDER BY rejected_at, op_id")
+                .map { row in
+                    RejectedOperation(
+                        operation: try decoder.decode(SyncOperation.self, from: Data((row[0] as String).utf8)),
+                        code: row[1], message: row[2])
+                }
+        }
+    }
+}
+
+// MARK: - Local edits
+
+extension Replica {
+    /// Sets fields of a row (creating it when `id` is nil or unknown) and records the operation.
+    ///
+    /// - Returns: the row id.
+    @discardableResult
+    public func put(_ tableName: String, id: String? = nil, fields: [String: FieldValue]) throws -> String {
+        try put(tableName, rows: [(id, fields)]).first!
+    }
+
+    /// Sets fields of several rows in one transaction: all are written or none.
+    ///
+    /// - Returns: the row ids, in order.
+    public func put(_ tableName: String, rows edits: [(id: String?, fields: [String: FieldValue])]) throws -> [String] {
+        let table = try table(tableName)
+        return try record { db, clock, settings in
+            try edits.enumerated().map { index, edit in
+                let hlc = clock.tick(now: now(settings))
+                let rowID = edit.id ?? UUIDv7.make(millis: hlc.physical)
+                let operation = SyncOperation(
+                    id: UUIDv7.make(millis: hlc.physical), table: table.name, row: rowID, kind: .upsert,
+                    fields: edit.fields, hlc: hlc, replica: settings.replicaID)
+                do {
+                    try check(operation, table: table, db)
+                } catch let error as ReplicaError where edits.count > 1 {
+                    throw ReplicaError(error.code, "item \(index + 1): \(error.message); nothing was written")
+                }
+                return (operation, rowID)
+            }
+        }
+    }
+
+    /// Deletes a row for good and records the tombstone operation.
+    public func delete(_ tableName: String, id: String) throws {
+        let table = try table(tableName)
+        _ = try record { db, clock, settings in
+            let hlc = clock.tick(now: now(settings))
+            let operation = SyncOperation(
+                id: UUIDv7.make(millis: hlc.physical), table: table.name, row: id, kind: .delete, hlc: hlc,
+                replica: settings.replicaID)
+            guard try rows.load(table, id: id, db).map({ !$0.isDeleted }) == true else {
+                throw ReplicaError(ErrorCode.rowNotFound.rawValue, "there is no \(table.name) \(id) on this replica")
+            }
+            try check(operation, table: table, db)
+            return [(operation, id)]
+        }
+    }
+
+    /// Validates `operation` as the server will, so a clerk hears of a mistake at once.
+    private func check(_ operation: SyncOperation, table: TableSchema, _ db: Database) throws {
+        switch OperationRules.validate(operation, schema: schema) {
+        case .failure(let rejection):
+            throw ReplicaError(rejection.code.rawValue, rejection.message)
+        case .success:
+            break
+        }
+        if let rejection = OperationRules.checkAgainstRow(
+            operation, existing: try rows.load(table, id: operation.row, db), table: table)
+        {
+            throw ReplicaError(rejection.code.rawValue, rejection.message)
+        }
+    }
+
+    /// Runs `makeOperations` in one write transaction, then merges and enqueues what it returns.
+    private func record(
+        _ makeOperations: (Database, inout HybridLogicalClock, ReplicaSettings) throws -> [(SyncOperation, String)]
+    ) throws -> [String] {
+        try writer.write { db in
+            var settings = try Self.settings(db)
+            var clock = settings.clock
+            let made = try makeOperations(db, &clock, settings)
+            let encoder = WireCoding.encoder()
+            for (operation, _) in made {
+                try rows.apply(operation, db)
+                try db.execute(
+                    sql: "INSERT INTO outbox (op_id, op) VALUES (?, ?)",
+                    arguments: [operation.id, String(decoding: try encoder.encode(operation), as: UTF8.self)])
+            }
+            settings.hlcLast = clock.last.description
+            try settings.update(db)
+            return made.map(\.1)
+        }
+    }
+
+    private func now(_ settings: ReplicaSettings) -> Int64 {
+        wallClock.nowMillis() + settings.clockOffsetMillis
+    }
+}
+
+// MARK: - Sync steps
+
+/// What a push's verdicts did to the outbox.
+public struct VerdictOutcome: Sendable, Equatable {
+    /// Operations the server accepted (now gone from the outbox).
+    public var accepted = 0
+    /// Operations refused for good (moved to the rejected list).
+    public var rejected = 0
+    /// Operations refused because this replica's clock is ahead (still pending).
+    public var clockSkew = 0
+}
+
+extension Replica {
+    /// The oldest `limit` operations of the outbox, in the order they were made.
+    public func pendingOperations(limit: Int) throws -> [SyncOperation] {
+        try writer.read { db in
+            let decoder = WireCoding.decoder()
+            return try String.fetchAll(db, sql: "SELECT op FROM outbox ORDER BY seq LIMIT ?", arguments: [limit])
+                .map { try decoder.decode(SyncOperation.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// Applies a push's verdicts: accepted operations leave the outbox, refused ones move to the
+    /// rejected list, and those refused for clock skew stay for re-stamping.
+    public func record(_ verdicts: [Verdict]) throws -> VerdictOutcome {
+        try writer.write { db in
+            var outcome = VerdictOutcome()
+            for verdict in verdicts {
+                guard let op = try String.fetchOne(db, sql: "SELECT op FROM outbox WHERE op_id = ?", arguments: [verdict.op])
+                else { continue }
+                switch verdict.status {
+                case .accepted:
+                    outcome.accepted += 1
+                case .rejected where verdict.code == .clockSkew:
+                    outcome.clockSkew += 1
+                    continue
+                case .rejected:
+                    outcome.rejected += 1
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO rejected_op (op_id, op, code, message, rejected_at) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [
+                            verdict.op, op, verdict.code?.rawValue ?? "rejected", verdict.message ?? "",
+                            wallClock.nowMillis(),
+                        ])
+                }
+                try db.execute(sql: "DELETE FROM outbox WHERE op_id = ?", arguments: [verdict.op])
+            }
+            return outcome
+        }
+    }
+
+    /// Applies one pulled page: merges its operations and advances the cursor, together.
+    public func apply(_ page: PullResponse) throws {
+        try writer.write { db in
+            var settings = try Self.settings(db)
+            guard page.cursor >= settings.cursor else { return }
+            var clock = settings.clock
+            var maxPulled = HLCTimestamp(settings.maxPulledHLC) ?? HLCTimestamp(physical: 0)
+            let now = now(settings)
+            for operation in page.ops {
+                guard let seq = operation.seq, seq > settings.cursor else { continue }
+                do {
+                    try rows.apply(operation, db)
+                } catch let rejection as Rejection {
+                    throw ReplicaError(
+                        "upgrade_required",
+                        "the server sent data this version of followup cannot store (\(rejection.message)); update followup")
+                }
+                maxPulled = max(maxPulled, operation.hlc)
+                clock.receive(operation.hlc, now: now)
+            }
+            settings.cursor = page.cursor
+            settings.maxPulledHLC = maxPulled.description
+            settings.hlcLast = clock.last.description
+            try settings.update(db)
+        }
+    }
+
+    /// Re-stamps every pending operation from the server's time after the server found this
+    /// replica's clock ahead, and keeps the correction for later edits.
+    ///
+    /// New stamps come after every pulled operation, so the replica's merged rows stay what the
+    /// server will compute; each re-stamped operation gets a new id.
+    ///
+    /// - Returns: how many operations were re-stamped.
+    public func restampPending(serverTime: Int64) throws -> Int {
+        let decoder = WireCoding.decoder()
+        let encoder = WireCoding.encoder()
+        return try writer.write { db in
+            var settings = try Self.settings(db)
+            settings.clockOffsetMillis = serverTime - wallClock.nowMillis()
+            let maxPulled = HLCTimestamp(settings.maxPulledHLC) ?? HLCTimestamp(physical: 0)
+            var clock = HybridLogicalClock(last: max(maxPulled, HLCTimestamp(physical: serverTime)))
+            let pending = try Row.fetchAll(db, sql: "SELECT seq, op FROM outbox ORDER BY seq")
+            for entry in pending {
+                var operation = try decoder.decode(SyncOperation.self, from: Data((entry[1] as String).utf8))
+                let oldVersion = operation.version
+                operation.hlc = clock.tick(now: serverTime)
+                operation.id = UUIDv7.make(millis: operation.hlc.physical)
+                let newVersion = operation.version
+                if let table = schema.table(operation.table), var state = try rows.load(table, id: operation.row, db) {
+                    for (column, version) in state.versions where version == oldVersion {
+                        state.versions[column] = newVersion
+                    }
+                    if state.tombstone == oldVersion { state.tombstone = newVersion }
+                    try rows.save(table, id: operation.row, state: state, db)
+                }
+                try db.execute(
+                    sql: "UPDATE outbox SET op_id = ?, op = ? WHERE seq = ?",
+                    arguments: [operation.id, String(decoding: try encoder.encode(operation), as: UTF8.self), entry[0]])
+            }
+            settings.hlcLast = clock.last.description
+            try settings.update(db)
+            return pending.count
+        }
+    }
+
+    /// Records the end of a complete sync.
+    public func markSynced() throws {
+        try writer.write { db in
+            var settings = try Self.settings(db)
+            settings.lastSyncAt = wallClock.nowMillis()
+            try settings.update(db)
+        }
+    }
+
+    /// Replaces the session token (after a new sign-in) or forgets it (nil, after a 401).
+    public func setToken(_ token: String?) throws {
+        try writer.write { db in
+            var settings = try Self.settings(db)
+            settings.token = token
+            try settings.update(db)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import GRDB
+import Shared
+
+/// The single row of a replica's own settings: identity, session, cursor and clock state.
+public struct ReplicaSettings: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "replica_settings"
+
+    /// Always 1: the table holds one row.
+    var singleton = 1
+    /// The replica (device) id issued by the server at sign-in.
+    public var replicaID: String
+    /// The server's base URL.
+    public var serverURL: String
+    /// The signed-in user's name.
+    public var userName: String
+    /// The user's organisation id.
+    public var org: String
+    /// The organisation's kind.
+    public var orgKind: String
+    /// The bearer token (never the password); nil after the server refused it.
+    public var token: String?
+    /// The last server sequence applied.
+    public var cursor: Int64
+    /// The hybrid logical clock's last timestamp.
+    public var hlcLast: String
+    /// The largest HLC among pulled operations.
+    public var maxPulledHLC: String
+    /// Milliseconds added to the system clock (set when the server found this clock wrong).
+    public var clockOffsetMillis: Int64
+    /// When the last complete sync ended (ms since the epoch).
+    public var lastSyncAt: Int64?
+
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case singleton
+        case replicaID = "replica_id"
+        case serverURL = "server_url"
+        case userName = "user_name"
+        case org
+        case orgKind = "org_kind"
+        case token
+        case cursor
+        case hlcLast = "hlc_last"
+        case maxPulledHLC = "max_pulled_hlc"
+        case clockOffsetMillis = "clock_offset_ms"
+        case lastSyncAt = "last_sync_at"
+    }
+
+    /// The hybrid logical clock as persisted.
+    var clock: HybridLogicalClock {
+        HybridLogicalClock(last: HLCTimestamp(hlcLast) ?? HLCTimestamp(physical: 0))
+    }
+}
+
+/// A summary of a replica for `followup status`.
+public struct ReplicaStatus: Sendable, Equatable, Codable {
+    /// The replica id.
+    public var replica: String
+    /// The server URL.
+    public var server: String
+    /// The user name.
+    public var user: String
+    /// The organisation id.
+    public var org: String
+    /// Operations waiting to be pushed.
+    public var pending: Int
+    /// Operations the server refused, kept for review.
+    public var rejected: Int
+    /// The pull cursor.
+    public var cursor: Int64
+    /// When the last complete sync ended (ms since the epoch), if ever.
+    public var lastSyncAt: Int64?
+    /// Whether the replica holds a session token.
+    public var signedIn: Bool
+    /// Milliseconds the replica adds to its system clock.
+    public var clockOffsetMillis: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case replica, server, user, org, pending, rejected, cursor
+        case lastSyncAt = "last_sync_at"
+        case signedIn = "signed_in"
+        case clockOffsetMillis = "clock_offset_ms"
+    }
+}
+
+/// An operation the server refused, kept in the replica for the user to review.
+public struct RejectedOperation: Sendable, Equatable {
+    /// The refused operation.
+    public var operation: SyncOperation
+    /// The stable code.
+    public var code: String
+    /// The server's reason.
+    public var message: String
+}

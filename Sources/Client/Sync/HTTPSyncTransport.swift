@@ -1,0 +1,101 @@
+import AsyncHTTPClient
+import CompressNIO
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Shared
+
+/// Protocol v1 over HTTP with AsyncHTTPClient: JSON bodies, gzip both ways, bearer token.
+public struct HTTPSyncTransport: SyncTransport {
+    /// The server's base URL, e.g. `http://127.0.0.1:8080`.
+    public var baseURL: String
+    /// The bearer token.
+    public var token: String?
+    /// Request bodies at least this large are gzip-compressed.
+    public var compressionThreshold = 1024
+    /// The largest answer accepted (after decompression).
+    public var maxResponseBytes = 256 * 1024 * 1024
+    /// How long one request may take.
+    public var timeout: TimeAmount = .seconds(120)
+
+    /// Creates a transport for `baseURL` with `token`.
+    public init(baseURL: String, token: String?) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.token = token
+    }
+
+    public func push(_ request: PushRequest) async throws -> PushResponse {
+        try await post("/v1/push", request, expecting: PushResponse.self)
+    }
+
+    public func pull(_ request: PullRequest) async throws -> PullResponse {
+        try await post("/v1/pull", request, expecting: PullResponse.self)
+    }
+
+    /// Signs in; answers the session token and replica id.
+    public func login(_ request: LoginRequest) async throws -> LoginResponse {
+        try await post("/v1/login", request, expecting: LoginResponse.self)
+    }
+
+    /// Asks the server whether it is up and which versions it speaks.
+    public func health() async throws -> HealthResponse {
+        try await send(path: "/v1/health", method: .GET, body: nil, expecting: HealthResponse.self)
+    }
+
+    private func post<Body: Encodable, Answer: Decodable>(
+        _ path: String, _ body: Body, expecting: Answer.Type
+    ) async throws -> Answer {
+        try await send(path: path, method: .POST, body: try WireCoding.encoder().encode(body), expecting: Answer.self)
+    }
+
+    private func send<Answer: Decodable>(
+        path: String, method: HTTPMethod, body: Data?, expecting: Answer.Type
+    ) async throws -> Answer {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Accept-Encoding", value: "gzip")
+        request.headers.add(name: "User-Agent", value: "followup/\(ProtocolVersion.current)")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            var buffer = ByteBuffer(bytes: body)
+            request.headers.add(name: "Content-Type", value: "application/json")
+            if buffer.readableBytes >= compressionThreshold {
+                buffer = try buffer.compress(with: .gzip())
+                request.headers.add(name: "Content-Encoding", value: "gzip")
+            }
+            request.body = .bytes(buffer)
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        } catch {
+            throw TransportError(
+                code: "unreachable", status: nil,
+                message: "cannot reach the server at \(baseURL) (\(error)); your edits are kept and will sync later")
+        }
+        var buffer = try await response.body.collect(upTo: maxResponseBytes)
+        if response.headers.first(name: "Content-Encoding")?.lowercased() == "gzip" {
+            buffer = try buffer.decompress(with: .gzip(), maxSize: maxResponseBytes)
+        }
+        let data = Data(buffer: buffer)
+        let decoder = WireCoding.decoder()
+        guard response.status == .ok else {
+            if let error = try? decoder.decode(ErrorBody.self, from: data) {
+                throw TransportError(
+                    code: error.error.code.rawValue, status: Int(response.status.code), message: error.error.message)
+            }
+            throw TransportError(
+                code: "http_\(response.status.code)", status: Int(response.status.code),
+                message: "the server answered \(response.status.code) \(response.status.reasonPhrase)")
+        }
+        do {
+            return try decoder.decode(Answer.self, from: data)
+        } catch {
+            throw TransportError(
+                code: "malformed_response", status: Int(response.status.code),
+                message: "the server's answer could not be read (\(error))")
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Shared
+
+/// Progress of a running sync, for a terminal display.
+public enum SyncProgress: Sendable, Equatable {
+    /// `pushed` of `total` pending operations have been decided by the server.
+    case pushing(pushed: Int, total: Int)
+    /// `pulled` operations applied so far; the cursor reached `cursor`.
+    case pulling(pulled: Int, cursor: Int64)
+}
+
+/// What one sync did.
+public struct SyncReport: Sendable, Equatable {
+    /// Operations the server accepted.
+    public var accepted = 0
+    /// Operations the server refused for good (see `followup status`).
+    public var rejected = 0
+    /// Operations re-stamped because this replica's clock was ahead of the server's.
+    public var restamped = 0
+    /// The clock correction applied, in milliseconds (0 when none).
+    public var clockCorrectionMillis: Int64 = 0
+    /// Operations pulled and merged.
+    public var pulled = 0
+}
+
+/// Push then pull, in batches, until the outbox is empty and the cursor has caught up.
+///
+/// Every step is its own transaction in the replica, so a sync can stop anywhere (crash,
+/// lost connection) and the next one resumes: unacknowledged operations stay in the outbox
+/// (pushing them twice is harmless) and the cursor only moves with the page it covers.
+public struct SyncEngine: Sendable {
+    /// The local replica.
+    public var replica: Replica
+    /// The way to the server.
+    public var transport: any SyncTransport
+    /// Operations per push.
+    public var pushBatchSize = 500
+    /// Operations per pull page.
+    public var pullPageSize = 1_000
+
+    /// Creates an engine.
+    public init(replica: Replica, transport: any SyncTransport) {
+        self.replica = replica
+        self.transport = transport
+    }
+
+    /// Pushes the whole outbox, then pulls until caught up.
+    public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
+        var report = try await push(progress: progress)
+        report.pulled = try await pull(progress: progress)
+        try replica.markSynced()
+        return report
+    }
+
+    /// Pushes the outbox in batches until it is empty.
+    public func push(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
+        var report = SyncReport()
+        let total = try replica.status().pending
+        var restamps = 0
+        while true {
+            let batch = try replica.pendingOperations(limit: pushBatchSize)
+            if batch.isEmpty { break }
+            let response = try await transport.push(PushRequest(ops: batch))
+            let outcome = try replica.record(response.verdicts)
+            report.accepted += outcome.accepted
+            report.rejected += outcome.rejected
+            progress(.pushing(pushed: report.accepted + report.rejected, total: total))
+            if outcome.clockSkew > 0 {
+                restamps += 1
+                guard restamps <= 2 else {
+                    throw ReplicaError(
+                        ErrorCode.clockSkew.rawValue,
+                        "the server keeps refusing this replica's clock; set the computer's date and time correctly")
+                }
+                let before = try replica.settings().clockOffsetMillis
+                report.restamped += try replica.restampPending(serverTime: response.serverTime)
+                report.clockCorrectionMillis = try replica.settings().clockOffsetMillis - before
+                continue
+            }
+            guard outcome.accepted + outcome.rejected > 0 else {
+                throw ReplicaError(
+                    "no_progress", "the server answered the push without deciding any operation; try again later")
+            }
+        }
+        return report
+    }
+
+    /// Pulls pages from the cursor until the server has no more; returns how many were applied.
+    public func pull(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> Int {
+        var pulled = 0
+        while true {
+            let cursor = try replica.settings().cursor
+            let page = try await transport.pull(PullRequest(cursor: cursor, limit: pullPageSize))
+            try replica.apply(page)
+            pulled += page.ops.count
+            progress(.pulling(pulled: pulled, cursor: page.cursor))
+            if !page.more { return pulled }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Shared
+
+/// How a replica reaches the server: push and pull of protocol v1.
+///
+/// `HTTPSyncTransport` speaks HTTP; tests plug the server's storage in directly.
+public protocol SyncTransport: Sendable {
+    /// Sends operations; answers one verdict per operation.
+    func push(_ request: PushRequest) async throws -> PushResponse
+    /// Fetches the next page of the operation log after the cursor.
+    func pull(_ request: PullRequest) async throws -> PullResponse
+}
+
+/// An error answer from the server, or a failure to reach it.
+public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The server's stable code, or `unreachable` when no answer came.
+    public var code: String
+    /// The HTTP status, when the server answered.
+    public var status: Int?
+    /// What went wrong.
+    public var message: String
+
+    /// Creates an error.
+    public init(code: String, status: Int?, message: String) {
+        self.code = code
+        self.status = status
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,167 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Shared
+
+/// `followup-server`: runs the sync server and its operator commands.
+public struct ServerCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "followup-server",
+        abstract: "The Followup sync server and its operator commands.",
+        subcommands: [Serve.self, Admin.self])
+
+    public init() {}
+}
+
+/// Options shared by every command that opens the server's data directory.
+public struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "The server's data directory (created if missing).")
+    public var data: String
+
+    public init() {}
+
+    func openStorage() throws -> SQLiteServerStorage {
+        try SQLiteServerStorage(dataDirectory: data)
+    }
+}
+
+extension ServerCommand {
+    /// `followup-server serve`: runs the HTTP sync server until SIGTERM or SIGINT.
+    public struct Serve: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Run the sync server until SIGTERM or Ctrl-C (graceful shutdown).")
+
+        @OptionGroup var options: DataOptions
+        @Option(help: "Address to listen on.") var host = "127.0.0.1"
+        @Option(help: "Port to listen on (0 picks a free port and prints it).") var port = 8080
+        @Option(help: "Seconds an operation's clock may be ahead of the server's.") var maxClockSkew = 300
+        @Option(help: "Largest request body in bytes.") var maxBodyBytes = 8 * 1024 * 1024
+
+        public init() {}
+
+        public func run() async throws {
+            var logger = Logger(label: "followup.server")
+            logger.logLevel =
+                ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            let storage = try options.openStorage()
+            let configuration = ServerConfiguration(
+                host: host, port: port, maxBodyBytes: maxBodyBytes,
+                maxClockSkewMillis: Int64(maxClockSkew) * 1000)
+            let host = self.host
+            let data = options.data
+            let app = buildApplication(configuration, storage: storage, logger: logger) { port in
+                print("followup-server listening on http://\(host):\(port) (data: \(data))")
+                fflush(nil)
+            }
+            try await app.runService()
+        }
+    }
+
+    /// `followup-server admin`: operator commands on the data directory; safe while serving.
+    public struct Admin: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Operator commands; they may run while the server runs and take effect at once.",
+            subcommands: [AddOrg.self, AddUser.self, DisableUser.self, EnableUser.self, Digest.self])
+
+        @OptionGroup var options: DataOptions
+
+        public init() {}
+    }
+}
+
+extension ServerCommand.Admin {
+    /// Adds an organisation.
+    struct AddOrg: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add-org", abstract: "Add an organisation.")
+
+        @OptionGroup var options: DataOptions
+        @Option(help: "Short stable id, e.g. mfa or nhri.") var id: String
+        @Option(help: "Full name.") var name: String
+        @Option(help: "secretariat, ministry, parliament, nhri or ngo.") var kind: String
+
+        func run() async throws {
+            guard let kind = OrganisationKind(rawValue: kind) else {
+                throw ValidationError(
+                    "--kind must be one of: \(OrganisationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                throw ValidationError("--id may contain only letters, digits, '-' and '_'")
+            }
+            try await runReportingErrors { try await options.openStorage().addOrganisation(id: id, name: name, kind: kind) }
+            print("added organisation \(id) (\(kind.rawValue))")
+        }
+    }
+
+    /// Adds a user, reading the password from standard input.
+    struct AddUser: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-user", abstract: "Add a user; the password is read from standard input.")
+
+        @OptionGroup var options: DataOptions
+        @Option(help: "The organisation id.") var org: String
+        @Option(help: "The user name used to sign in.") var user: String
+        @Flag(help: "Read the password from standard input (required).") var passwordStdin = false
+        @Option(help: .hidden) var bcryptCost: UInt8 = 12
+
+        func run() async throws {
+            guard passwordStdin else { throw ValidationError("pass --password-stdin and give the password on stdin") }
+            guard let password = readLine(strippingNewline: true), password.count >= 8 else {
+                throw ValidationError("the password on standard input must have at least 8 characters")
+            }
+            let hash = try await Credentials(bcryptCost: bcryptCost).hashPassword(password)
+            try await runReportingErrors {
+                try await options.openStorage().addUser(name: user, org: org, passwordHash: hash)
+            }
+            print("added user \(user) in \(org)")
+        }
+    }
+
+    /// Disables a user: their tokens stop working at once.
+    struct DisableUser: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "disable-user", abstract: "Disable a user; their sessions stop working at once.")
+
+        @OptionGroup var options: DataOptions
+        @Option(help: "The user name.") var user: String
+
+        func run() async throws {
+            try await runReportingErrors { try await options.openStorage().setUserDisabled(name: user, disabled: true) }
+            print("disabled user \(user)")
+        }
+    }
+
+    /// Re-enables a disabled user.
+    struct EnableUser: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "enable-user", abstract: "Re-enable a user.")
+
+        @OptionGroup var options: DataOptions
+        @Option(help: "The user name.") var user: String
+
+        func run() async throws {
+            try await runReportingErrors { try await options.openStorage().setUserDisabled(name: user, disabled: false) }
+            print("enabled user \(user)")
+        }
+    }
+
+    /// Prints the digest of the server's merged state.
+    struct Digest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the digest of the merged state (equal to a replica's that holds every row).")
+
+        @OptionGroup var options: DataOptions
+
+        func run() async throws {
+            print(try await options.openStorage().digest())
+        }
+    }
+}
+
+/// Runs `body`, turning a `ServiceError` into a clean command-line failure.
+private func runReportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ServiceError {
+        throw ValidationError(error.message)
+    }
+}

@@ -1,0 +1,306 @@
+import Foundation
+import GRDB
+import Shared
+
+/// The embedded SQLite implementation of `ServerStorage` (WAL mode, one file per deployment).
+///
+/// The one database facade of a server process: a `DatabasePool`, so pulls read while a push
+/// writes, and admin commands in other processes see the same file.
+public struct SQLiteServerStorage: ServerStorage {
+    /// The database file's name inside the data directory.
+    public static let fileName = "followup-server.sqlite"
+
+    private let writer: any DatabaseWriter
+    private let rows: RowStore
+
+    /// Opens (creating if needed) the storage in directory `dataDirectory`.
+    public init(dataDirectory: String, schema: Schema = .current) throws {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let path = (dataDirectory as NSString).appendingPathComponent(Self.fileName)
+        try self.init(writer: DatabasePool(path: path, configuration: Self.configuration()), schema: schema)
+    }
+
+    /// Uses an existing database writer (an in-memory `DatabaseQueue` in tests).
+    public init(writer: any DatabaseWriter, schema: Schema = .current) throws {
+        self.writer = writer
+        self.rows = RowStore(schema: schema)
+        try Self.migrator(schema: schema).migrate(writer)
+    }
+
+    /// The connection settings: foreign keys, a busy timeout, and full sync so that an
+    /// acknowledged push survives a power cut as well as a crash.
+    public static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return configuration
+    }
+
+    static func migrator(schema: Schema) -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE organisation (
+                      id TEXT PRIMARY KEY NOT NULL,
+                      name TEXT NOT NULL,
+                      kind TEXT NOT NULL CHECK (kind IN ('secretariat', 'ministry', 'parliament', 'nhri', 'ngo')),
+                      created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE user_account (
+                      name TEXT PRIMARY KEY NOT NULL,
+                      org_id TEXT NOT NULL REFERENCES organisation(id),
+                      password_hash TEXT NOT NULL,
+                      disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+                      created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE device (
+                      id TEXT PRIMARY KEY NOT NULL,
+                      user_name TEXT NOT NULL REFERENCES user_account(name),
+                      name TEXT,
+                      created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE auth_session (
+                      token_hash TEXT PRIMARY KEY NOT NULL,
+                      device_id TEXT NOT NULL REFERENCES device(id),
+                      created_at INTEGER NOT NULL,
+                      revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
+                    );
+                    CREATE TABLE op_log (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      op_id TEXT NOT NULL UNIQUE,
+                      table_name TEXT NOT NULL,
+                      row_id TEXT NOT NULL,
+                      kind TEXT NOT NULL CHECK (kind IN ('upsert', 'delete')),
+                      fields TEXT NOT NULL,
+                      hlc TEXT NOT NULL,
+                      replica_id TEXT NOT NULL REFERENCES device(id),
+                      author TEXT NOT NULL REFERENCES user_account(name),
+                      org_id TEXT NOT NULL REFERENCES organisation(id),
+                      received_at INTEGER NOT NULL
+                    );
+                    """)
+            try Schema.v1.createTables(db)
+        }
+        return migrator
+    }
+}
+
+extension SQLiteServerStorage {
+    public func addOrganisation(id: String, name: String, kind: OrganisationKind) async throws {
+        try await writer.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM organisation WHERE id = ?", arguments: [id]) == true {
+                throw ServiceError(.malformedRequest, "an organisation with id '\(id)' already exists")
+            }
+            try db.execute(
+                sql: "INSERT INTO organisation (id, name, kind, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [id, name, kind.rawValue, SystemWallClock().nowMillis()])
+        }
+    }
+
+    public func addUser(name: String, org: String, passwordHash: String) async throws {
+        try await writer.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM organisation WHERE id = ?", arguments: [org]) == true
+            else {
+                throw ServiceError(.malformedRequest, "there is no organisation '\(org)'; add it first with add-org")
+            }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM user_account WHERE name = ?", arguments: [name]) == true {
+                throw ServiceError(.malformedRequest, "a user named '\(name)' already exists")
+            }
+            try db.execute(
+                sql: "INSERT INTO user_account (name, org_id, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [name, org, passwordHash, SystemWallClock().nowMillis()])
+        }
+    }
+
+    public func setUserDisabled(name: String, disabled: Bool) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE user_account SET disabled = ? WHERE name = ?", arguments: [disabled, name])
+            guard db.changesCount == 1 else {
+                throw ServiceError(.malformedRequest, "there is no user named '\(name)'")
+            }
+        }
+    }
+
+    public func credentials(user: String) async throws -> (passwordHash: String, disabled: Bool)? {
+        try await writer.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT password_hash, disabled FROM user_account WHERE name = ?", arguments: [user])
+            else { return nil }
+            return (row[0], row[1])
+        }
+    }
+
+    public func openSession(
+        user: String, replica: String?, deviceName: String?, tokenHash: String, now: Int64
+    ) async throws -> Session {
+        try await writer.write { db in
+            var deviceID: String
+            if let replica,
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM device WHERE id = ? AND user_name = ?", arguments: [replica, user])
+                    == true
+            {
+                deviceID = replica
+            } else {
+                deviceID = UUIDv7.make(millis: now)
+                try db.execute(
+                    sql: "INSERT INTO device (id, user_name, name, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [deviceID, user, deviceName, now])
+            }
+            try db.execute(
+                sql: "INSERT INTO auth_session (token_hash, device_id, created_at) VALUES (?, ?, ?)",
+                arguments: [tokenHash, deviceID, now])
+            guard let session = try Self.fetchSession(db, tokenHash: tokenHash) else {
+                throw ServiceError(.accountDisabled, "the account '\(user)' is disabled")
+            }
+            return session
+        }
+    }
+
+    public func session(tokenHash: String) async throws -> Session? {
+        try await writer.read { db in try Self.fetchSession(db, tokenHash: tokenHash) }
+    }
+
+    private static func fetchSession(_ db: Database, tokenHash: String) throws -> Session? {
+        let sql = """
+            SELECT u.name, o.id, o.kind, d.id
+            FROM auth_session s
+            JOIN device d ON d.id = s.device_id
+            JOIN user_account u ON u.name = d.user_name
+            JOIN organisation o ON o.id = u.org_id
+            WHERE s.token_hash = ? AND s.revoked = 0 AND u.disabled = 0
+            """
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [tokenHash]),
+            let kind = OrganisationKind(rawValue: row[2])
+        else { return nil }
+        return Session(user: row[0], org: row[1], orgKind: kind, replica: row[3])
+    }
+}
+
+extension SQLiteServerStorage {
+    public func push(
+        _ operations: [SyncOperation], session: Session, now: Int64, maxSkewMillis: Int64
+    ) async throws -> [Verdict] {
+        let rows = self.rows
+        return try await writer.write { db in
+            var verdicts: [Verdict] = []
+            verdicts.reserveCapacity(operations.count)
+            let encoder = WireCoding.encoder()
+            for operation in operations {
+                let known = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT seq FROM op_log WHERE op_id = ?"), arguments: [operation.id])
+                if let known {
+                    verdicts.append(.accepted(operation.id, seq: known))
+                    continue
+                }
+                switch try Self.decide(
+                    operation, rows: rows, session: session, now: now, maxSkewMillis: maxSkewMillis, db)
+                {
+                case .failure(let rejection):
+                    verdicts.append(.rejected(operation.id, rejection))
+                case .success(let stamped):
+                    try rows.apply(stamped, db)
+                    let fields = String(decoding: try encoder.encode(stamped.fields), as: UTF8.self)
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO op_log (op_id, table_name, row_id, kind, fields, hlc, replica_id, author, org_id, received_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """
+                    ).execute(arguments: [
+                        stamped.id, stamped.table, stamped.row, stamped.kind.rawValue, fields,
+                        stamped.hlc.description, stamped.replica, session.user, session.org, now,
+                    ])
+                    verdicts.append(.accepted(operation.id, seq: db.lastInsertedRowID))
+                }
+            }
+            return verdicts
+        }
+    }
+
+    /// Validates one operation for `session` and returns it stamped for the log, or the rejection.
+    private static func decide(
+        _ operation: SyncOperation, rows: RowStore, session: Session, now: Int64, maxSkewMillis: Int64,
+        _ db: Database
+    ) throws -> Result<SyncOperation, Rejection> {
+        var checked: SyncOperation
+        switch OperationRules.validate(operation, schema: rows.schema) {
+        case .failure(let rejection): return .failure(rejection)
+        case .success(let operation): checked = operation
+        }
+        guard checked.replica == session.replica else {
+            return .failure(
+                Rejection(
+                    .forgedReplica,
+                    "operation \(operation.id) names replica \(operation.replica), but this session belongs to replica \(session.replica)"
+                ))
+        }
+        if checked.hlc.physical > now + maxSkewMillis {
+            return .failure(
+                Rejection(
+                    .clockSkew,
+                    "operation \(operation.id) is stamped \(checked.hlc.physical - now) ms ahead of the server's clock (the limit is \(maxSkewMillis) ms); correct the device clock or re-stamp from server_time"
+                ))
+        }
+        guard let table = rows.schema.table(checked.table) else {
+            return .failure(Rejection(.unknownTable, "there is no table '\(checked.table)'"))
+        }
+        let existing = try rows.load(table, id: checked.row, db)
+        if let rejection = OperationRules.checkAgainstRow(checked, existing: existing, table: table) {
+            return .failure(rejection)
+        }
+        if existing == nil && checked.kind == .upsert {
+            checked.fields["owner_org"] = .text(session.org)
+            checked.fields["created_by"] = .text(session.user)
+        }
+        checked.author = session.user
+        checked.org = session.org
+        return .success(checked)
+    }
+
+    public func pull(after cursor: Int64, limit: Int) async throws -> OperationPage {
+        try await writer.read { db in
+            let decoder = WireCoding.decoder()
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT seq, op_id, table_name, row_id, kind, fields, hlc, replica_id, author, org_id
+                    FROM op_log WHERE seq > ? ORDER BY seq LIMIT ?
+                    """)
+            var operations: [SyncOperation] = []
+            let rows = try Row.fetchCursor(statement, arguments: [cursor, limit + 1])
+            var more = false
+            while let row = try rows.next() {
+                if operations.count == limit {
+                    more = true
+                    break
+                }
+                let fieldsText: String = row[5]
+                let hlcText: String = row[6]
+                let kindText: String = row[4]
+                guard let hlc = HLCTimestamp(hlcText), let kind = SyncOperation.Kind(rawValue: kindText) else {
+                    throw ServiceError(.internalError, "operation log entry \(row[0] as Int64) is unreadable")
+                }
+                operations.append(
+                    SyncOperation(
+                        id: row[1], table: row[2], row: row[3], kind: kind,
+                        fields: try decoder.decode([String: FieldValue].self, from: Data(fieldsText.utf8)),
+                        hlc: hlc, replica: row[7], seq: row[0], author: row[8], org: row[9]))
+            }
+            return OperationPage(operations: operations, cursor: operations.last?.seq ?? cursor, more: more)
+        }
+    }
+
+    public func digest() async throws -> String {
+        let rows = self.rows
+        return try await writer.read { db in try rows.digest(db) }
+    }
+
+    public func operationCount() async throws -> Int {
+        try await writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM op_log") ?? 0 }
+    }
+}

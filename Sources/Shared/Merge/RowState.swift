@@ -1,0 +1,55 @@
+/// The merged state of one row: each field's winning value and version, and its tombstone.
+public struct RowState: Sendable, Equatable {
+    /// Field values by column name.
+    public var values: [String: FieldValue]
+    /// The version that wrote each field's current value.
+    public var versions: [String: FieldVersion]
+    /// The deleting operation's version, once the row is deleted; a deleted row stays deleted.
+    public var tombstone: FieldVersion?
+
+    /// Creates a row state.
+    public init(
+        values: [String: FieldValue] = [:], versions: [String: FieldVersion] = [:],
+        tombstone: FieldVersion? = nil
+    ) {
+        self.values = values
+        self.versions = versions
+        self.tombstone = tombstone
+    }
+
+    /// Whether a delete has been merged into the row.
+    public var isDeleted: Bool { tombstone != nil }
+}
+
+/// The merge rule: per-field last-writer-wins with final deletes. Pure; no I/O.
+///
+/// For every set of operations, applying them in any order, in any batching and with any
+/// duplicates yields the same `RowState` (see `protocol/INVARIANTS.md`):
+/// - an upsert sets each of its fields whose current version is older than the operation's;
+/// - a delete empties the row and leaves a tombstone holding the largest delete version;
+/// - nothing changes a deleted row again: a later update does not resurrect it.
+public enum Merge {
+    /// Merges `operation` into `row` (nil when the row was never seen) and returns the new state.
+    public static func apply(_ operation: SyncOperation, to row: RowState?) -> RowState {
+        var state = row ?? RowState()
+        let version = operation.version
+        switch operation.kind {
+        case .delete:
+            state.values = [:]
+            state.versions = [:]
+            if let tombstone = state.tombstone {
+                state.tombstone = max(tombstone, version)
+            } else {
+                state.tombstone = version
+            }
+        case .upsert:
+            guard state.tombstone == nil else { return state }
+            for (column, value) in operation.fields {
+                if let current = state.versions[column], current >= version { continue }
+                state.values[column] = value
+                state.versions[column] = version
+            }
+        }
+        return state
+    }
+}

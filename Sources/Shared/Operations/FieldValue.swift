@@ -1,0 +1,83 @@
+import GRDB
+
+/// A scalar value of one field, as carried by operations and stored in SQLite.
+///
+/// JSON `null`, booleans, integers, other numbers and strings map to the cases in that order;
+/// arrays and objects are not field values.
+public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int64.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .real(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .text(value)
+        } else {
+            throw DecodingError.typeMismatch(
+                FieldValue.self,
+                .init(
+                    codingPath: container.codingPath,
+                    debugDescription: "a field value must be null, a boolean, a number or a string"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .real(let value): try container.encode(value)
+        case .text(let value): try container.encode(value)
+        }
+    }
+
+    /// A short human-readable rendering (strings without quotes, null as empty).
+    public var description: String {
+        switch self {
+        case .null: ""
+        case .bool(let value): value ? "true" : "false"
+        case .integer(let value): String(value)
+        case .real(let value): String(value)
+        case .text(let value): value
+        }
+    }
+
+    /// The SQLite value this field is stored as.
+    public var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .bool(let value): (value ? 1 : 0).databaseValue
+        case .integer(let value): value.databaseValue
+        case .real(let value): value.databaseValue
+        case .text(let value): value.databaseValue
+        }
+    }
+
+    /// Reads a stored SQLite value back as a field value of column type `type`.
+    public init(_ value: DatabaseValue, as type: ColumnType) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let int):
+            switch type {
+            case .boolean: self = .bool(int != 0)
+            case .real: self = .real(Double(int))
+            default: self = .integer(int)
+            }
+        case .double(let double): self = .real(double)
+        case .string(let string): self = .text(string)
+        case .blob: self = .null
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// The checks every operation must pass before it is merged, on the client and on the server.
+///
+/// Pure functions of the operation, the schema and the row's current state.
+public enum OperationRules {
+    /// The longest text value accepted, in UTF-8 bytes.
+    public static let maxTextBytes = 100_000
+
+    /// Checks the operation's shape against `schema` and returns it with values normalised
+    /// (integers in real columns become reals), or the reason it is refused.
+    ///
+    /// - Parameter allowServerManaged: whether `owner_org`/`created_by` may be set (only by the
+    ///   server itself, never by a client's payload).
+    public static func validate(
+        _ operation: SyncOperation, schema: Schema, allowServerManaged: Bool = false
+    ) -> Result<SyncOperation, Rejection> {
+        guard isTimeOrderedID(operation.id) else {
+            return .failure(Rejection(.invalidID, "operation id '\(operation.id)' is not a UUIDv7"))
+        }
+        guard isTimeOrderedID(operation.row) else {
+            return .failure(Rejection(.invalidID, "row id '\(operation.row)' is not a UUIDv7"))
+        }
+        guard let table = schema.table(operation.table) else {
+            return .failure(Rejection(.unknownTable, "there is no table '\(operation.table)'"))
+        }
+        var normalised = operation
+        switch operation.kind {
+        case .delete:
+            guard operation.fields.isEmpty else {
+                return .failure(Rejection(.invalidOperation, "a delete sets no fields"))
+            }
+        case .upsert:
+            guard !operation.fields.isEmpty else {
+                return .failure(Rejection(.invalidOperation, "an upsert must set at least one field"))
+            }
+            for (name, value) in operation.fields {
+                guard let column = table.column(name) else {
+                    return .failure(
+                        Rejection(.unknownColumn, "table '\(table.name)' has no column '\(name)'"))
+                }
+                if column.isServerManaged && !allowServerManaged {
+                    return .failure(
+                        Rejection(
+                            .readOnlyColumn,
+                            "'\(name)' is set by the server from the signed-in account and cannot be written"))
+                }
+                switch check(value, for: column, in: table) {
+                case .success(let checked): normalised.fields[name] = checked
+                case .failure(let rejection): return .failure(rejection)
+                }
+            }
+        }
+        return .success(normalised)
+    }
+
+    /// Checks the operation against the row it changes (nil when the row does not exist yet).
+    public static func checkAgainstRow(
+        _ operation: SyncOperation, existing: RowState?, table: TableSchema
+    ) -> Rejection? {
+        switch operation.kind {
+        case .delete:
+            if existing == nil {
+                return Rejection(.rowNotFound, "\(table.name) \(operation.row) does not exist")
+            }
+            return nil
+        case .upsert:
+            if existing?.isDeleted == true {
+                return Rejection(
+                    .rowDeleted, "\(table.name) \(operation.row) was deleted; a deleted row cannot be edited")
+            }
+            if existing == nil {
+                let missing = table.columns.filter { column in
+                    guard column.isRequired else { return false }
+                    if case .some(.null) = operation.fields[column.name] { return true }
+                    return operation.fields[column.name] == nil
+                }
+                if !missing.isEmpty {
+                    let names = missing.map(\.name).joined(separator: ", ")
+                    return Rejection(
+                        .missingRequiredField, "a new \(table.name) needs a value for: \(names)")
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Whether `text` is a UUID of version 7 in its 36-character form.
+    public static func isTimeOrderedID(_ text: String) -> Bool {
+        let utf8 = Array(text.utf8)
+        guard utf8.count == 36, UUID(uuidString: text) != nil else { return false }
+        return utf8[14] == UInt8(ascii: "7")
+    }
+
+    private static func check(
+        _ value: FieldValue, for column: ColumnSchema, in table: TableSchema
+    ) -> Result<FieldValue, Rejection> {
+        func wrong(_ expected: String) -> Result<FieldValue, Rejection> {
+            .failure(
+                Rejection(
+                    .invalidValue,
+                    "\(table.name).\(column.name) must be \(expected), not \(render(value))"))
+        }
+        if case .null = value {
+            if column.isRequired {
+                return .failure(
+                    Rejection(.invalidValue, "\(table.name).\(column.name) is required and cannot be empty"))
+            }
+            return .success(.null)
+        }
+        switch column.type {
+        case .text:
+            guard case .text(let text) = value else { return wrong("text") }
+            guard text.utf8.count <= maxTextBytes else {
+                return .failure(
+                    Rejection(
+                        .invalidValue,
+                        "\(table.name).\(column.name) is longer than \(maxTextBytes) bytes"))
+            }
+        case .integer:
+            guard case .integer = value else { return wrong("a whole number") }
+        case .real:
+            switch value {
+            case .real(let number) where number.isFinite: break
+            case .integer(let number): return .success(.real(Double(number)))
+            default: return wrong("a number")
+            }
+        case .boolean:
+            guard case .bool = value else { return wrong("true or false") }
+        case .date:
+            guard case .text(let text) = value, isCalendarDate(text) else {
+                return wrong("a date written YYYY-MM-DD")
+            }
+        case .enumeration(let allowed):
+            guard case .text(let text) = value, allowed.contains(text) else {
+                return wrong("one of \(allowed.joined(separator: ", "))")
+            }
+        case .reference(let target):
+            guard case .text(let text) = value, isTimeOrderedID(text) else {
+                return wrong("the id of a \(target) row")
+            }
+        }
+        return .success(value)
+    }
+
+    private static func render(_ value: FieldValue) -> String {
+        switch value {
+        case .text(let text): "\"\(text.prefix(40))\""
+        case .null: "null"
+        default: value.description
+        }
+    }
+
+    /// Whether `text` is a real calendar date written `YYYY-MM-DD`.
+    public static func isCalendarDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2,
+            parts[2].count == 2, let year = Int(parts[0]), let month = Int(parts[1]),
+            let day = Int(parts[2]), (1...12).contains(month), day >= 1
+        else { return false }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= days[month - 1]
+    }
+}
