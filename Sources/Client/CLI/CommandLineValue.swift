@@ -13,7 +13,8 @@ enum CommandLineValue {
         guard let column = table.column(name) else {
             let names = table.columns.filter { !$0.isServerManaged }.map(\.name).joined(separator: ", ")
             throw ReplicaError(
-                ErrorCode.unknownColumn.rawValue, "table '\(table.name)' has no column '\(name)'; columns are: \(names)")
+                ErrorCode.unknownColumn.rawValue, "table '\(table.name)' has no column '\(name)'; columns are: \(names)"
+            )
         }
         if text.isEmpty { return (name, .null) }
         switch column.type {

@@ -81,7 +81,9 @@ extension FollowupCommand {
                     LoginRequest(user: user, password: password, deviceName: ProcessInfo.processInfo.hostName))
                 try checkSchema(login.schemaVersion)
                 let replica = try Replica.create(directory: options.replica, serverURL: server, login: login)
-                print("replica \(try replica.settings().replicaID) created for \(login.user) (\(login.org), \(login.orgKind))")
+                print(
+                    "replica \(try replica.settings().replicaID) created for \(login.user) (\(login.org), \(login.orgKind))"
+                )
             }
         }
     }
@@ -262,7 +264,8 @@ extension FollowupCommand {
                 }
                 if report.rejected > 0 {
                     printError(
-                        "warning: the server refused \(report.rejected) edits; they are kept aside (see 'followup status')")
+                        "warning: the server refused \(report.rejected) edits; they are kept aside (see 'followup status')"
+                    )
                 }
                 print("synced: \(report.accepted) pushed, \(report.pulled) pulled")
             }
@@ -270,7 +273,8 @@ extension FollowupCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show pending and rejected edits, last sync and cursor.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show pending and rejected edits, last sync and cursor.")
 
         @OptionGroup var options: ReplicaOptions
         @Flag(help: "Print JSON.") var json = false
@@ -282,9 +286,10 @@ extension FollowupCommand {
                     print(String(decoding: try WireCoding.encoder().encode(status), as: UTF8.self))
                     return
                 }
-                let lastSync = status.lastSyncAt.map {
-                    Date(timeIntervalSince1970: Double($0) / 1000).formatted(.iso8601)
-                } ?? "never"
+                let lastSync =
+                    status.lastSyncAt.map {
+                        Date(timeIntervalSince1970: Double($0) / 1000).formatted(.iso8601)
+                    } ?? "never"
                 print(
                     """
                     replica   \(status.replica)
@@ -316,11 +321,12 @@ func checkSchema(_ serverSchema: Int) throws {
     guard serverSchema <= ProtocolVersion.schema else {
         throw ReplicaError(
             "upgrade_required",
-            "the server uses schema version \(serverSchema) but this followup knows only \(ProtocolVersion.schema); update followup")
+            "the server uses schema version \(serverSchema) but this followup knows only \(ProtocolVersion.schema); update followup"
+        )
     }
 }
 
-/// A rough human duration, e.g. "3 days 2 h" or "4 min 10 s".
+/// A rough human duration, such as "3 days 2 h" or "4 min 10 s".
 func describeDuration(millis: Int64) -> String {
     let seconds = millis / 1000
     let (days, hours, minutes) = (seconds / 86_400, seconds % 86_400 / 3_600, seconds % 3_600 / 60)

@@ -47,7 +47,8 @@ public struct Replica: Sendable {
     }
 
     /// Uses an existing database writer (an in-memory queue in tests); runs the migrations.
-    public init(writer: any DatabaseWriter, schema: Schema = .current, clock: any WallClock = SystemWallClock()) throws {
+    public init(writer: any DatabaseWriter, schema: Schema = .current, clock: any WallClock = SystemWallClock()) throws
+    {
         self.writer = writer
         self.rows = RowStore(schema: schema)
         self.wallClock = clock
@@ -304,7 +305,9 @@ extension Replica {
         try writer.write { db in
             var outcome = VerdictOutcome()
             for verdict in verdicts {
-                guard let op = try String.fetchOne(db, sql: "SELECT op FROM outbox WHERE op_id = ?", arguments: [verdict.op])
+                guard
+                    let op = try String.fetchOne(
+                        db, sql: "SELECT op FROM outbox WHERE op_id = ?", arguments: [verdict.op])
                 else { continue }
                 switch verdict.status {
                 case .accepted:
@@ -315,7 +318,8 @@ extension Replica {
                 case .rejected:
                     outcome.rejected += 1
                     try db.execute(
-                        sql: "INSERT OR REPLACE INTO rejected_op (op_id, op, code, message, rejected_at) VALUES (?, ?, ?, ?, ?)",
+                        sql:
+                            "INSERT OR REPLACE INTO rejected_op (op_id, op, code, message, rejected_at) VALUES (?, ?, ?, ?, ?)",
                         arguments: [
                             verdict.op, op, verdict.code?.rawValue ?? "rejected", verdict.message ?? "",
                             wallClock.nowMillis(),
@@ -342,7 +346,8 @@ extension Replica {
                 } catch let rejection as Rejection {
                     throw ReplicaError(
                         "upgrade_required",
-                        "the server sent data this version of followup cannot store (\(rejection.message)); update followup")
+                        "the server sent data this version of followup cannot store (\(rejection.message)); update followup"
+                    )
                 }
                 maxPulled = max(maxPulled, operation.hlc)
                 clock.receive(operation.hlc, now: now)

@@ -8,7 +8,7 @@ import Shared
 
 /// Protocol v1 over HTTP with AsyncHTTPClient: JSON bodies, gzip both ways, bearer token.
 public struct HTTPSyncTransport: SyncTransport {
-    /// The server's base URL, e.g. `http://127.0.0.1:8080`.
+    /// The server's base URL, such as `http://127.0.0.1:8080`.
     public var baseURL: String
     /// The bearer token.
     public var token: String?

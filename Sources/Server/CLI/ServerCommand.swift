@@ -88,7 +88,9 @@ extension ServerCommand.Admin {
             guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
                 throw ValidationError("--id may contain only letters, digits, '-' and '_'")
             }
-            try await runReportingErrors { try await options.openStorage().addOrganisation(id: id, name: name, kind: kind) }
+            try await runReportingErrors {
+                try await options.openStorage().addOrganisation(id: id, name: name, kind: kind)
+            }
             print("added organisation \(id) (\(kind.rawValue))")
         }
     }
@@ -139,7 +141,9 @@ extension ServerCommand.Admin {
         @Option(help: "The user name.") var user: String
 
         func run() async throws {
-            try await runReportingErrors { try await options.openStorage().setUserDisabled(name: user, disabled: false) }
+            try await runReportingErrors {
+                try await options.openStorage().setUserDisabled(name: user, disabled: false)
+            }
             print("enabled user \(user)")
         }
     }

@@ -1,7 +1,7 @@
-import Logging
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Shared
 
@@ -13,7 +13,7 @@ public struct APIError: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     /// The body.
     public var body: ErrorBody
-    /// Extra headers (e.g. `WWW-Authenticate`).
+    /// Extra headers, such as `WWW-Authenticate`.
     public var headers: HTTPFields
 
     /// Creates an error with `code`, the status that code maps to, and `message`.

@@ -1,6 +1,6 @@
 import Foundation
-import Logging
 import Hummingbird
+import Logging
 import Shared
 
 /// Resolves `Authorization: Bearer <token>` to a session, or answers 401 `unauthorized`.
@@ -18,7 +18,8 @@ struct BearerAuthMiddleware: RouterMiddleware {
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard let session = try await identity.session(token: token) else {
             throw APIError(
-                .unauthorized, "the session token is not valid (signed out, revoked or account disabled); sign in again")
+                .unauthorized, "the session token is not valid (signed out, revoked or account disabled); sign in again"
+            )
         }
         var context = context
         context.session = session

@@ -1,5 +1,5 @@
-import Logging
 import Hummingbird
+import Logging
 import Shared
 
 /// The routes of protocol v1: health, login, push and pull.

@@ -21,7 +21,7 @@ public struct RowState: Sendable, Equatable {
     public var isDeleted: Bool { tombstone != nil }
 }
 
-/// The merge rule: per-field last-writer-wins with final deletes. Pure; no I/O.
+/// The merge rule: per-field last-writer-wins with final deletes, pure and without I/O.
 ///
 /// For every set of operations, applying them in any order, in any batching and with any
 /// duplicates yields the same `RowState` (see `protocol/INVARIANTS.md`):

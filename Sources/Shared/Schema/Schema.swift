@@ -103,7 +103,7 @@ extension Schema {
     /// shipped migrations are built from it.
     public static let current = v1
 
-    /// The tables of schema version 1 (the sync core's first slice of the domain). Frozen.
+    /// The tables of schema version 1, the sync core's first slice of the domain (frozen).
     public static let v1 = Schema(tables: [
         TableSchema(
             "recommendation",
