@@ -62,7 +62,7 @@ public struct Replica: Sendable {
             try ReplicaSettings(
                 replicaID: login.replica, serverURL: serverURL, userName: login.user, org: login.org,
                 orgKind: login.orgKind, token: login.token, cursor: 0,
-                hlcLast: HLCTimestamp(physical: 0).description, maxPulledHLC: HLCTimestamp(physical: 0).description,
+                hlcLast: HLCTimestamp(physical: 0).description, maxKnownHLC: HLCTimestamp(physical: 0).description,
                 clockOffsetMillis: offset, lastSyncAt: nil
             ).insert(db)
         }
@@ -92,7 +92,7 @@ public struct Replica: Sendable {
                       token TEXT,
                       cursor INTEGER NOT NULL DEFAULT 0 CHECK (cursor >= 0),
                       hlc_last TEXT NOT NULL,
-                      max_pulled_hlc TEXT NOT NULL,
+                      max_known_hlc TEXT NOT NULL,
                       clock_offset_ms INTEGER NOT NULL DEFAULT 0,
                       last_sync_at INTEGER
                     );
@@ -302,7 +302,10 @@ extension Replica {
     /// Applies a push's verdicts: accepted operations leave the outbox, refused ones move to the
     /// rejected list, and those refused for clock skew stay for re-stamping.
     public func record(_ verdicts: [Verdict]) throws -> VerdictOutcome {
-        try writer.write { db in
+        let decoder = WireCoding.decoder()
+        return try writer.write { db in
+            var settings = try Self.settings(db)
+            var maxKnown = HLCTimestamp(settings.maxKnownHLC) ?? HLCTimestamp(physical: 0)
             var outcome = VerdictOutcome()
             for verdict in verdicts {
                 guard
@@ -312,6 +315,7 @@ extension Replica {
                 switch verdict.status {
                 case .accepted:
                     outcome.accepted += 1
+                    maxKnown = max(maxKnown, try decoder.decode(SyncOperation.self, from: Data(op.utf8)).hlc)
                 case .rejected where verdict.code == .clockSkew:
                     outcome.clockSkew += 1
                     continue
@@ -327,6 +331,8 @@ extension Replica {
                 }
                 try db.execute(sql: "DELETE FROM outbox WHERE op_id = ?", arguments: [verdict.op])
             }
+            settings.maxKnownHLC = maxKnown.description
+            try settings.update(db)
             return outcome
         }
     }
@@ -337,23 +343,24 @@ extension Replica {
             var settings = try Self.settings(db)
             guard page.cursor >= settings.cursor else { return }
             var clock = settings.clock
-            var maxPulled = HLCTimestamp(settings.maxPulledHLC) ?? HLCTimestamp(physical: 0)
+            var maxKnown = HLCTimestamp(settings.maxKnownHLC) ?? HLCTimestamp(physical: 0)
             let now = now(settings)
             for operation in page.ops {
                 guard let seq = operation.seq, seq > settings.cursor else { continue }
-                do {
-                    try rows.apply(operation, db)
-                } catch let rejection as Rejection {
+                guard let table = schema.table(operation.table),
+                    operation.fields.keys.allSatisfy({ table.column($0) != nil })
+                else {
                     throw ReplicaError(
                         "upgrade_required",
-                        "the server sent data this version of followup cannot store (\(rejection.message)); update followup"
+                        "the server sent \(operation.table) data this version of followup cannot store; update followup"
                     )
                 }
-                maxPulled = max(maxPulled, operation.hlc)
+                try rows.apply(operation, db)
+                maxKnown = max(maxKnown, operation.hlc)
                 clock.receive(operation.hlc, now: now)
             }
             settings.cursor = page.cursor
-            settings.maxPulledHLC = maxPulled.description
+            settings.maxKnownHLC = maxKnown.description
             settings.hlcLast = clock.last.description
             try settings.update(db)
         }
@@ -362,8 +369,9 @@ extension Replica {
     /// Re-stamps every pending operation from the server's time after the server found this
     /// replica's clock ahead, and keeps the correction for later edits.
     ///
-    /// New stamps come after every pulled operation, so the replica's merged rows stay what the
-    /// server will compute; each re-stamped operation gets a new id.
+    /// New stamps come after every operation the replica knows the server holds (pulled, or its
+    /// own accepted ones), so its merged rows stay what the server will compute and its own edits
+    /// keep their order; each re-stamped operation gets a new id.
     ///
     /// - Returns: how many operations were re-stamped.
     public func restampPending(serverTime: Int64) throws -> Int {
@@ -372,8 +380,8 @@ extension Replica {
         return try writer.write { db in
             var settings = try Self.settings(db)
             settings.clockOffsetMillis = serverTime - wallClock.nowMillis()
-            let maxPulled = HLCTimestamp(settings.maxPulledHLC) ?? HLCTimestamp(physical: 0)
-            var clock = HybridLogicalClock(last: max(maxPulled, HLCTimestamp(physical: serverTime)))
+            let maxKnown = HLCTimestamp(settings.maxKnownHLC) ?? HLCTimestamp(physical: 0)
+            var clock = HybridLogicalClock(last: max(maxKnown, HLCTimestamp(physical: serverTime)))
             let pending = try Row.fetchAll(db, sql: "SELECT seq, op FROM outbox ORDER BY seq")
             for entry in pending {
                 var operation = try decoder.decode(SyncOperation.self, from: Data((entry[1] as String).utf8))
@@ -395,6 +403,24 @@ extension Replica {
             settings.hlcLast = clock.last.description
             try settings.update(db)
             return pending.count
+        }
+    }
+
+    /// The clock error tolerated before the replica corrects its clock by the server's, in ms.
+    public static let clockTolerance: Int64 = 60_000
+
+    /// Compares the server's clock with this replica's and keeps the correction up to date.
+    ///
+    /// A difference beyond `clockTolerance` becomes the offset added to the system clock; once
+    /// the system clock is right again the offset returns to 0.
+    public func observeServerTime(_ serverTime: Int64) throws {
+        try writer.write { db in
+            var settings = try Self.settings(db)
+            let difference = serverTime - wallClock.nowMillis()
+            let offset = abs(difference) > Self.clockTolerance ? difference : 0
+            guard abs(offset - settings.clockOffsetMillis) > Self.clockTolerance else { return }
+            settings.clockOffsetMillis = offset
+            try settings.update(db)
         }
     }
 

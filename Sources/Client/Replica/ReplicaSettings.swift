@@ -23,8 +23,8 @@ public struct ReplicaSettings: Sendable, Equatable, Codable, FetchableRecord, Pe
     public var cursor: Int64
     /// The hybrid logical clock's last timestamp.
     public var hlcLast: String
-    /// The largest HLC among pulled operations.
-    public var maxPulledHLC: String
+    /// The largest HLC among operations this replica knows the server holds (pulled or accepted).
+    public var maxKnownHLC: String
     /// Milliseconds added to the system clock (set when the server found this clock wrong).
     public var clockOffsetMillis: Int64
     /// When the last complete sync ended (ms since the epoch).
@@ -40,7 +40,7 @@ public struct ReplicaSettings: Sendable, Equatable, Codable, FetchableRecord, Pe
         case token
         case cursor
         case hlcLast = "hlc_last"
-        case maxPulledHLC = "max_pulled_hlc"
+        case maxKnownHLC = "max_known_hlc"
         case clockOffsetMillis = "clock_offset_ms"
         case lastSyncAt = "last_sync_at"
     }

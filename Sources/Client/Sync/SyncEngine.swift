@@ -90,6 +90,7 @@ public struct SyncEngine: Sendable {
         while true {
             let cursor = try replica.settings().cursor
             let page = try await transport.pull(PullRequest(cursor: cursor, limit: pullPageSize))
+            if pulled == 0 { try replica.observeServerTime(page.serverTime) }
             try replica.apply(page)
             pulled += page.ops.count
             progress(.pulling(pulled: pulled, cursor: page.cursor))

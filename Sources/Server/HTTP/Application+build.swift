@@ -22,7 +22,8 @@ public func buildApplication(
     let identity = IdentityService(storage: storage, credentials: credentials, clock: clock)
     let router = Router(context: FollowupRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
-    SyncRoutes(storage: storage, identity: identity, configuration: configuration, clock: clock).add(to: router)
+    let sync = SyncService(storage: storage, clock: clock, maxClockSkewMillis: configuration.maxClockSkewMillis)
+    SyncRoutes(sync: sync, identity: identity, configuration: configuration, clock: clock).add(to: router)
     return Application(
         router: router,
         configuration: .init(

@@ -4,7 +4,7 @@ import Shared
 
 /// The routes of protocol v1: health, login, push and pull.
 struct SyncRoutes {
-    let storage: any ServerStorage
+    let sync: SyncService
     let identity: IdentityService
     let configuration: ServerConfiguration
     let clock: any WallClock
@@ -33,33 +33,20 @@ struct SyncRoutes {
     func push(_ request: Request, context: FollowupRequestContext) async throws -> Response {
         guard let session = context.session else { throw APIError(.unauthorized, "sign in first") }
         let push = try await request.decodeWireBody(PushRequest.self, maxBytes: configuration.maxBodyBytes)
-        guard push.ops.count <= PushRequest.maxOperations else {
-            throw APIError(
-                .batchTooLarge,
-                "a push carries at most \(PushRequest.maxOperations) operations; this one has \(push.ops.count)")
-        }
-        let now = clock.nowMillis()
-        let verdicts = try await storage.push(
-            push.ops, session: session, now: now, maxSkewMillis: configuration.maxClockSkewMillis)
-        let rejected = verdicts.filter { $0.status == .rejected }.count
+        let response = try await sync.push(push, session: session)
+        let rejected = response.verdicts.filter { $0.status == .rejected }.count
         context.logger.info(
             "sync.push",
-            metadata: [
-                "sync.push.ops": "\(push.ops.count)", "sync.push.rejected": "\(rejected)",
-            ])
-        return try WireResponse.json(PushResponse(verdicts: verdicts, serverTime: now), for: request)
+            metadata: ["sync.push.ops": "\(push.ops.count)", "sync.push.rejected": "\(rejected)"])
+        return try WireResponse.json(response, for: request)
     }
 
     func pull(_ request: Request, context: FollowupRequestContext) async throws -> Response {
-        guard context.session != nil else { throw APIError(.unauthorized, "sign in first") }
+        guard let session = context.session else { throw APIError(.unauthorized, "sign in first") }
         let pull = try await request.decodeWireBody(PullRequest.self, maxBytes: 64 * 1024)
-        guard pull.cursor >= 0 else { throw APIError(.malformedRequest, "the cursor cannot be negative") }
-        let limit = min(max(pull.limit ?? PullRequest.defaultLimit, 1), PullRequest.maxLimit)
-        let page = try await storage.pull(after: pull.cursor, limit: limit)
+        let response = try await sync.pull(pull, session: session)
         context.logger.debug(
-            "sync.pull", metadata: ["sync.pull.cursor": "\(pull.cursor)", "sync.pull.ops": "\(page.operations.count)"])
-        return try WireResponse.json(
-            PullResponse(ops: page.operations, cursor: page.cursor, more: page.more, serverTime: clock.nowMillis()),
-            for: request)
+            "sync.pull", metadata: ["sync.pull.cursor": "\(pull.cursor)", "sync.pull.ops": "\(response.ops.count)"])
+        return try WireResponse.json(response, for: request)
     }
 }

@@ -193,10 +193,19 @@ extension SQLiteServerStorage {
             verdicts.reserveCapacity(operations.count)
             let encoder = WireCoding.encoder()
             for operation in operations {
-                let known = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT seq FROM op_log WHERE op_id = ?"), arguments: [operation.id])
-                if let known {
-                    verdicts.append(.accepted(operation.id, seq: known))
+                if let known = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT seq, replica_id FROM op_log WHERE op_id = ?"),
+                    arguments: [operation.id])
+                {
+                    // A re-sent operation gets its first verdict again, but only for its own replica.
+                    if known["replica_id"] == session.replica {
+                        verdicts.append(.accepted(operation.id, seq: known["seq"]))
+                    } else {
+                        verdicts.append(
+                            .rejected(
+                                operation.id,
+                                Rejection(.forgedReplica, "operation id \(operation.id) belongs to another replica")))
+                    }
                     continue
                 }
                 switch try Self.decide(

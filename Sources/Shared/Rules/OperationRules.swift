@@ -85,11 +85,21 @@ public enum OperationRules {
         }
     }
 
-    /// Whether `text` is a UUID of version 7 in its 36-character form.
+    /// Whether `text` is a UUID of version 7 (RFC 9562 variant) in its lowercase 36-character form.
+    ///
+    /// Only the lowercase form is accepted, since ids are compared as text.
     public static func isTimeOrderedID(_ text: String) -> Bool {
         let utf8 = Array(text.utf8)
-        guard utf8.count == 36, UUID(uuidString: text) != nil else { return false }
+        guard utf8.count == 36 else { return false }
+        for (index, byte) in utf8.enumerated() {
+            if [8, 13, 18, 23].contains(index) {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                guard (48...57).contains(byte) || (97...102).contains(byte) else { return false }
+            }
+        }
         return utf8[14] == UInt8(ascii: "7")
+            && [UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b")].contains(utf8[19])
     }
 
     private static func check(
@@ -154,7 +164,9 @@ public enum OperationRules {
     /// Whether `text` is a real calendar date written `YYYY-MM-DD`.
     public static func isCalendarDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2,
+        guard text.utf8.count == 10, parts.count == 3,
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }), parts[0].count == 4,
+            parts[1].count == 2,
             parts[2].count == 2, let year = Int(parts[0]), let month = Int(parts[1]),
             let day = Int(parts[2]), (1...12).contains(month), day >= 1
         else { return false }

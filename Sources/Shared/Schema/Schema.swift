@@ -95,12 +95,28 @@ public struct Schema: Sendable {
     }
 }
 
+extension TableSchema {
+    /// Converts values to the form the column's type stores: whole numbers in real columns
+    /// become reals (JSON writes `2.0` as `2`), 0 and 1 in boolean columns become booleans.
+    public func normalised(_ fields: [String: FieldValue]) -> [String: FieldValue] {
+        var result = fields
+        for (name, value) in fields {
+            switch (column(name)?.type, value) {
+            case (.real, .integer(let number)): result[name] = .real(Double(number))
+            case (.boolean, .integer(let number)) where number == 0 || number == 1: result[name] = .bool(number == 1)
+            default: break
+            }
+        }
+        return result
+    }
+}
+
 extension Schema {
     /// The schema both sides use now.
     ///
-    /// When the schema grows, add `Schema.v2` beside `v1`, point `current` at it, and register a
-    /// migration created by `Schema.v2.additions(since: .v1)`; `v1` itself never changes, since
-    /// shipped migrations are built from it.
+    /// When the schema grows, add `Schema.v2` beside `v1`, point `current` at it, and register
+    /// new migrations (client and server) that add its tables and columns; `v1` itself never
+    /// changes, since the shipped `v1` migrations are built from it.
     public static let current = v1
 
     /// The tables of schema version 1, the sync core's first slice of the domain (frozen).

@@ -50,6 +50,8 @@ public struct RowStore: Sendable {
         guard let table = schema.table(operation.table) else {
             throw Rejection(.unknownTable, "there is no table '\(operation.table)'")
         }
+        var operation = operation
+        operation.fields = table.normalised(operation.fields)
         let before = try load(table, id: operation.row, db)
         let after = Merge.apply(operation, to: before)
         if after != before {

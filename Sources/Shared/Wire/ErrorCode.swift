@@ -1,31 +1,50 @@
-/// The stable error codes of protocol v1, used in error bodies and in rejected verdicts.
+/// A stable error code of protocol v1, used in error bodies and in rejected verdicts.
 ///
-/// `protocol/errors.md` says what each requires of a client. Codes are never renamed or reused.
-public enum ErrorCode: String, Sendable, Hashable, Codable, CaseIterable {
-    // Request-level errors (an HTTP error status and an error body).
-    case malformedJSON = "malformed_json"
-    case malformedRequest = "malformed_request"
-    case payloadTooLarge = "payload_too_large"
-    case batchTooLarge = "batch_too_large"
-    case unsupportedEncoding = "unsupported_encoding"
-    case unauthorized = "unauthorized"
-    case invalidCredentials = "invalid_credentials"
-    case accountDisabled = "account_disabled"
-    case notFound = "not_found"
-    case internalError = "internal_error"
+/// An open set: a client decodes codes it does not know (added by a newer server) and treats
+/// them as a generic failure, so new codes can be added within v1. `protocol/errors.md` says
+/// what each code requires of a client. Codes are never renamed or reused.
+public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The code as it appears on the wire.
+    public var rawValue: String
 
-    // SyncOperation-level rejections (a verdict inside a 200 push response).
-    case unknownTable = "unknown_table"
-    case unknownColumn = "unknown_column"
-    case readOnlyColumn = "read_only_column"
-    case invalidValue = "invalid_value"
-    case missingRequiredField = "missing_required_field"
-    case invalidID = "invalid_id"
-    case invalidOperation = "invalid_operation"
-    case clockSkew = "clock_skew"
-    case rowDeleted = "row_deleted"
-    case rowNotFound = "row_not_found"
-    case forgedReplica = "forged_replica"
+    /// Creates a code from its wire form.
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+
+    // Request-level errors (an HTTP error status and an error body).
+    public static let malformedJSON = ErrorCode(rawValue: "malformed_json")
+    public static let malformedRequest = ErrorCode(rawValue: "malformed_request")
+    public static let payloadTooLarge = ErrorCode(rawValue: "payload_too_large")
+    public static let batchTooLarge = ErrorCode(rawValue: "batch_too_large")
+    public static let unsupportedEncoding = ErrorCode(rawValue: "unsupported_encoding")
+    public static let unauthorized = ErrorCode(rawValue: "unauthorized")
+    public static let invalidCredentials = ErrorCode(rawValue: "invalid_credentials")
+    public static let accountDisabled = ErrorCode(rawValue: "account_disabled")
+    public static let notFound = ErrorCode(rawValue: "not_found")
+    public static let internalError = ErrorCode(rawValue: "internal_error")
+
+    // Operation-level rejections (a verdict inside a 200 push response).
+    public static let unknownTable = ErrorCode(rawValue: "unknown_table")
+    public static let unknownColumn = ErrorCode(rawValue: "unknown_column")
+    public static let readOnlyColumn = ErrorCode(rawValue: "read_only_column")
+    public static let invalidValue = ErrorCode(rawValue: "invalid_value")
+    public static let missingRequiredField = ErrorCode(rawValue: "missing_required_field")
+    public static let invalidID = ErrorCode(rawValue: "invalid_id")
+    public static let invalidOperation = ErrorCode(rawValue: "invalid_operation")
+    public static let clockSkew = ErrorCode(rawValue: "clock_skew")
+    public static let rowDeleted = ErrorCode(rawValue: "row_deleted")
+    public static let rowNotFound = ErrorCode(rawValue: "row_not_found")
+    public static let forgedReplica = ErrorCode(rawValue: "forged_replica")
 }
 
 /// Why an operation was refused: a stable code and a sentence a person can act on.

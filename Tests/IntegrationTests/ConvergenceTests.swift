@@ -1,0 +1,172 @@
+import Client
+import Foundation
+import Server
+import Shared
+import Testing
+
+/// Convergence: random offline edits on several replicas, random partial and repeated syncs,
+/// then a full sync leaves every replica with the server's state.
+@Suite("Convergence")
+struct ConvergenceTests {
+    static let editableColumns: [String: [String]] = [
+        "recommendation": ["text", "session", "position", "paragraph"],
+        "action": ["title", "status", "description", "budget_amount"],
+        "progress_update": ["narrative", "value", "date"],
+    ]
+
+    static func randomValue(_ column: String, _ generator: inout SeededGenerator) -> FieldValue {
+        switch column {
+        case "session": .integer(Int64.random(in: 1...54, using: &generator))
+        case "position": .text(["supported", "noted", "pending"].randomElement(using: &generator)!)
+        case "status": .text(["planned", "in_progress", "completed"].randomElement(using: &generator)!)
+        case "budget_amount", "value": .real(Double(Int.random(in: 0...1_000, using: &generator)))
+        case "date":
+            .text("2027-0\(Int.random(in: 1...9, using: &generator))-1\(Int.random(in: 0...9, using: &generator))")
+        case "paragraph", "description", "narrative":
+            Bool.random(using: &generator) ? .null : .text("n\(Int.random(in: 0...999, using: &generator))")
+        default: .text("v\(Int.random(in: 0...999, using: &generator))")
+        }
+    }
+
+    static func required(_ table: String) -> String {
+        switch table {
+        case "recommendation": "text"
+        case "action": "title"
+        default: "narrative"
+        }
+    }
+
+    @Test("random offline edits and partial syncs converge to the server's state", arguments: 0..<200)
+    func convergence(seed: UInt64) async throws {
+        var generator = SeededGenerator(seed: seed)
+        let server = try await InProcessServer()
+        let replicaCount = Int.random(in: 3...4, using: &generator)
+        var peers: [(replica: Replica, engine: SyncEngine, clock: ManualWallClock)] = []
+        for index in 0..<replicaCount {
+            let clock = ManualWallClock(
+                millis: server.clock.nowMillis() + Int64.random(in: -5_000...5_000, using: &generator))
+            let (replica, engine) = try await server.replica(
+                user: "user\(index)", org: index == 0 ? "nmirf" : "moj", clock: clock)
+            peers.append((replica, engine, clock))
+        }
+        var sentBatches: [[Int: [SyncOperation]]] = Array(repeating: [:], count: replicaCount)
+
+        for _ in 0..<Int.random(in: 20...60, using: &generator) {
+            let tick = Int64.random(in: 0...300, using: &generator)
+            server.clock.advance(by: tick)
+            for peer in peers { peer.clock.advance(by: tick + Int64.random(in: -20...20, using: &generator)) }
+            let index = Int.random(in: 0..<replicaCount, using: &generator)
+            let peer = peers[index]
+            switch Int.random(in: 0..<10, using: &generator) {
+            case 0...4:
+                try edit(peer.replica, &generator)
+            case 5, 6:
+                // Push a prefix of the outbox, sometimes twice (a lost answer retried).
+                let batch = try peer.replica.pendingOperations(limit: Int.random(in: 1...6, using: &generator))
+                guard !batch.isEmpty else { continue }
+                let response = try await peer.engine.transport.push(PushRequest(ops: batch))
+                sentBatches[index][sentBatches[index].count] = batch
+                if Bool.random(using: &generator) {
+                    let retry = try await peer.engine.transport.push(PushRequest(ops: batch))
+                    #expect(
+                        zip(retry.verdicts, response.verdicts).allSatisfy { $0.status == .rejected || $0 == $1 })
+                }
+                _ = try peer.replica.record(response.verdicts)
+            case 7:
+                // A stale batch arrives again, after later ones (reordered duplicate).
+                guard let stale = sentBatches[index].values.randomElement(using: &generator) else { continue }
+                let response = try await peer.engine.transport.push(PushRequest(ops: stale))
+                _ = try peer.replica.record(response.verdicts)
+            default:
+                // Pull one small page only.
+                let cursor = try peer.replica.settings().cursor
+                let page = try await peer.engine.transport.pull(
+                    PullRequest(cursor: cursor, limit: Int.random(in: 1...5, using: &generator)))
+                try peer.replica.apply(page)
+            }
+        }
+
+        for _ in 0..<2 {
+            for peer in peers.shuffled(using: &generator) {
+                var engine = peer.engine
+                engine.pushBatchSize = Int.random(in: 1...10, using: &generator)
+                engine.pullPageSize = Int.random(in: 1...10, using: &generator)
+                _ = try await engine.sync()
+            }
+        }
+        let serverDigest = try await server.storage.digest()
+        let expected = try await Self.lastWriterWins(server.storage)
+        for peer in peers {
+            #expect(try peer.replica.digest() == serverDigest)
+            #expect(try peer.replica.status().pending == 0)
+            for table in Schema.current.tables {
+                let held = try peer.replica.rows(table.name)
+                #expect(held.map(\.id) == (expected[table.name] ?? [:]).keys.sorted())
+                for row in held {
+                    #expect(row.values == expected[table.name]?[row.id], "\(table.name) \(row.id)")
+                }
+            }
+        }
+    }
+
+    /// The state the log should produce, computed without the merge code: for each field the
+    /// value of the upsert with the largest (HLC, replica); rows with any delete are gone.
+    static func lastWriterWins(_ storage: SQLiteServerStorage) async throws -> [String: [String: [String: FieldValue]]]
+    {
+        var operations: [SyncOperation] = []
+        var cursor: Int64 = 0
+        while true {
+            let page = try await storage.pull(after: cursor, limit: 5_000)
+            operations += page.operations
+            cursor = page.cursor
+            if !page.more { break }
+        }
+        var deleted: Set<String> = []
+        var winners: [String: (hlc: HLCTimestamp, replica: String, value: FieldValue)] = [:]
+        for operation in operations {
+            let rowKey = operation.table + "/" + operation.row
+            if operation.kind == .delete { deleted.insert(rowKey) }
+            // JSON writes the real 238.0 as 238: read values by their column's type.
+            let fields = Schema.current.table(operation.table)?.normalised(operation.fields) ?? operation.fields
+            for (column, value) in fields {
+                let key = rowKey + "/" + column
+                if let current = winners[key], (current.hlc, current.replica) >= (operation.hlc, operation.replica) {
+                    continue
+                }
+                winners[key] = (operation.hlc, operation.replica, value)
+            }
+        }
+        var result: [String: [String: [String: FieldValue]]] = [:]
+        for (key, winner) in winners {
+            let parts = key.split(separator: "/").map(String.init)
+            guard !deleted.contains(parts[0] + "/" + parts[1]) else { continue }
+            result[parts[0], default: [:]][parts[1], default: [:]][parts[2]] = winner.value
+        }
+        // Fields cleared to null are not shown, like the replica's rows.
+        return result.mapValues { rows in rows.mapValues { $0.filter { $0.value != .null } } }
+    }
+
+    /// One random local edit: create, update a visible row, or delete one.
+    func edit(_ replica: Replica, _ generator: inout SeededGenerator) throws {
+        let table = ["recommendation", "action", "progress_update"].randomElement(using: &generator)!
+        let visible = try replica.rows(table)
+        let choice = Int.random(in: 0..<10, using: &generator)
+        if visible.isEmpty || choice < 3 {
+            try replica.put(table, fields: [Self.required(table): Self.randomValue(Self.required(table), &generator)])
+            return
+        }
+        let target = visible.randomElement(using: &generator)!.id
+        if choice == 9 {
+            try replica.delete(table, id: target)
+            return
+        }
+        var fields: [String: FieldValue] = [:]
+        for column in Self.editableColumns[table]!.shuffled(using: &generator).prefix(
+            Int.random(in: 1...2, using: &generator))
+        {
+            let value = Self.randomValue(column, &generator)
+            fields[column] = column == Self.required(table) && value == .null ? .text("kept") : value
+        }
+        try replica.put(table, id: target, fields: fields)
+    }
+}

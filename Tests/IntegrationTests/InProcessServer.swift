@@ -1,0 +1,58 @@
+import Client
+import Foundation
+import GRDB
+import Server
+import Shared
+
+/// A sync transport that calls the server's `SyncService` directly, as the HTTP routes do.
+struct InProcessTransport: SyncTransport {
+    let service: SyncService
+    let session: Session
+
+    func push(_ request: PushRequest) async throws -> PushResponse {
+        try await service.push(request, session: session)
+    }
+
+    func pull(_ request: PullRequest) async throws -> PullResponse {
+        try await service.pull(request, session: session)
+    }
+}
+
+/// A server without HTTP: in-memory storage, a manual clock, and replicas registered on it.
+struct InProcessServer {
+    let storage: SQLiteServerStorage
+    let clock: ManualWallClock
+    let service: SyncService
+
+    init(now: Int64 = 1_800_000_000_000, maxClockSkewMillis: Int64 = 60_000) async throws {
+        storage = try SQLiteServerStorage(writer: DatabaseQueue())
+        clock = ManualWallClock(millis: now)
+        service = SyncService(storage: storage, clock: clock, maxClockSkewMillis: maxClockSkewMillis)
+        try await storage.addOrganisation(id: "nmirf", name: "Secretariat", kind: .secretariat)
+        try await storage.addOrganisation(id: "moj", name: "Ministry of Justice", kind: .ministry)
+    }
+
+    /// Adds a user and a device, and returns an in-memory replica signed in as that device.
+    func replica(user: String, org: String, clock replicaClock: any WallClock) async throws -> (Replica, SyncEngine) {
+        try await storage.addUser(name: user, org: org, passwordHash: "unused")
+        let session = try await storage.openSession(
+            user: user, replica: nil, deviceName: "test", tokenHash: "token-\(user)", now: clock.nowMillis())
+        let replica = try Replica(writer: DatabaseQueue(), clock: replicaClock)
+        try replica.initialise(
+            serverURL: "in-process",
+            login: LoginResponse(
+                token: "token-\(user)", user: user, org: org, orgKind: session.orgKind.rawValue,
+                replica: session.replica, serverTime: clock.nowMillis()))
+        return (
+            replica, SyncEngine(replica: replica, transport: InProcessTransport(service: service, session: session))
+        )
+    }
+}
+
+/// A fresh temporary directory.
+func temporaryDirectory(_ name: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory
+        .appendingPathComponent("followup-tests-\(name)-\(UUID().uuidString.prefix(8))").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
