@@ -19,6 +19,13 @@ public struct HTTPSyncTransport: SyncTransport {
     /// How long one request may take.
     public var timeout: TimeAmount = .seconds(120)
 
+    /// The process-wide HTTP client. Unlike `HTTPClient.shared`, it leaves responses compressed:
+    /// the transport decompresses them itself with its own size limit.
+    static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(
+            timeout: .init(connect: .seconds(10), read: .seconds(120)), decompression: .disabled))
+
     /// Creates a transport for `baseURL` with `token`.
     public init(baseURL: String, token: String?) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -69,7 +76,7 @@ public struct HTTPSyncTransport: SyncTransport {
         }
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            response = try await Self.client.execute(request, timeout: timeout)
         } catch {
             throw TransportError(
                 code: "unreachable", status: nil,
