@@ -19,8 +19,9 @@ public struct HTTPSyncTransport: SyncTransport {
     /// How long one request may take.
     public var timeout: TimeAmount = .seconds(120)
 
-    /// The process-wide HTTP client. Unlike `HTTPClient.shared`, it leaves responses compressed:
-    /// the transport decompresses them itself with its own size limit.
+    /// The process-wide HTTP client, which leaves responses compressed.
+    ///
+    /// Unlike `HTTPClient.shared`, it does not decompress: the transport does, with its own limit.
     static let client = HTTPClient(
         eventLoopGroupProvider: .singleton,
         configuration: HTTPClient.Configuration(
