@@ -19,13 +19,19 @@ public struct FollowupCommand: AsyncParsableCommand {
 
 /// The `--replica DIR` option every command takes.
 public struct ReplicaOptions: ParsableArguments {
-    @Option(name: .long, help: "The replica directory.")
-    public var replica: String
+    @Option(name: .long, help: "The replica directory (required by every command).")
+    public var replica: String?
 
     public init() {}
 
+    /// The replica directory, or a usage error when `--replica` is missing.
+    func directory() throws -> String {
+        guard let replica else { throw ValidationError("give the replica directory: followup --replica DIR ...") }
+        return replica
+    }
+
     func open() throws -> Replica {
-        try Replica(directory: replica)
+        try Replica(directory: directory())
     }
 }
 
@@ -76,13 +82,11 @@ extension FollowupCommand {
             guard passwordStdin else { throw ValidationError("pass --password-stdin and give the password on stdin") }
             let password = try readPassword()
             try await reportingErrors {
-                let transport = HTTPSyncTransport(baseURL: server, token: nil)
-                let login = try await transport.login(
-                    LoginRequest(user: user, password: password, deviceName: ProcessInfo.processInfo.hostName))
-                try requireKnownSchema(login.schemaVersion)
-                let replica = try Replica.create(directory: options.replica, serverURL: server, login: login)
+                let replica = try await Replica.enrol(
+                    directory: try options.directory(), serverURL: server, user: user, password: password)
+                let settings = try replica.settings()
                 print(
-                    "replica \(try replica.settings().replicaID) created for \(login.user) (\(login.org), \(login.orgKind))"
+                    "replica \(settings.replicaID) created for \(settings.userName) (\(settings.org), \(settings.orgKind))"
                 )
             }
         }
@@ -110,6 +114,7 @@ extension FollowupCommand {
                 }
                 let login = try await HTTPSyncTransport(baseURL: settings.serverURL, token: nil).login(
                     LoginRequest(user: name, password: password, replica: settings.replicaID))
+                try requireKnownSchema(login.schemaVersion)
                 guard login.replica == settings.replicaID else {
                     throw ReplicaError("wrong_replica", "the server did not recognise this replica; create a new one")
                 }
@@ -234,7 +239,8 @@ extension FollowupCommand {
                 guard let token = settings.token else {
                     throw ReplicaError(
                         ErrorCode.unauthorized.rawValue,
-                        "this replica is signed out; run: followup --replica \(options.replica) login --password-stdin")
+                        "this replica is signed out; run: followup --replica \(try options.directory()) login --password-stdin"
+                    )
                 }
                 let transport = HTTPSyncTransport(baseURL: settings.serverURL, token: token)
                 var engine = SyncEngine(replica: replica, transport: transport)
@@ -255,7 +261,7 @@ extension FollowupCommand {
                     try replica.setToken(nil)
                     throw ReplicaError(
                         error.code,
-                        "the server no longer accepts this replica's session (\(error.message)); your pending edits are kept. Sign in again with: followup --replica \(options.replica) login --password-stdin"
+                        "the server no longer accepts this replica's session (\(error.message)); your pending edits are kept. Sign in again with: followup --replica \(try options.directory()) login --password-stdin"
                     )
                 }
                 if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
