@@ -87,6 +87,7 @@ struct HTTPSyncTests {
             let directory = data + "/ministry"
             let replica = try await Replica.enrol(
                 directory: directory, serverURL: url, user: "malik", password: "malik-pass")
+            let logged = try await storage.operationCount()
             let id = try replica.put("recommendation", fields: ["text": .text("Adopt a national action plan")])
             try await storage.setUserDisabled(name: "malik", disabled: true)
             await #expect(throws: (any Error).self) { try await followup(["--replica", directory, "sync"]) }
@@ -101,7 +102,7 @@ struct HTTPSyncTests {
             try replica.setToken(login.token)
             try await followup(["--replica", directory, "sync"])
             #expect(try replica.status().pending == 0)
-            #expect(try await storage.operationCount() == 1)
+            #expect(try await storage.operationCount() == logged + 1)
         }
     }
 
@@ -112,13 +113,14 @@ struct HTTPSyncTests {
             ServerConfiguration(port: 0), storage: storage, credentials: Credentials(bcryptCost: 4))
         try await app.test(.live) { client in
             let url = "http://127.0.0.1:\(try #require(client.port))"
+            let logged = try await storage.operationCount()
             let writer = try await Replica.enrol(
                 directory: data + "/a", serverURL: url, user: "sara", password: "sara-pass")
             let lines = (0..<3_000).map { #"{"text": "Recommendation \#($0) on the independence of the judiciary"}"# }
             try lines.joined(separator: "\n").write(toFile: data + "/rows.jsonl", atomically: true, encoding: .utf8)
             try await followup(["--replica", data + "/a", "put", "recommendation", "--jsonl", data + "/rows.jsonl"])
             try await followup(["--replica", data + "/a", "sync"])
-            #expect(try await storage.operationCount() == 3_000)
+            #expect(try await storage.operationCount() == logged + 3_000)
             let reader = try await Replica.enrol(
                 directory: data + "/b", serverURL: url, user: "malik", password: "malik-pass")
             try await followup(["--replica", data + "/b", "sync"])

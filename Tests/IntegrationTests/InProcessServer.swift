@@ -25,7 +25,7 @@ struct InProcessServer {
     let service: SyncService
 
     init(now: Int64 = 1_800_000_000_000, maxClockSkewMillis: Int64 = 60_000) async throws {
-        storage = try SQLiteServerStorage(writer: DatabaseQueue())
+        storage = try SQLiteServerStorage(writer: try MigratedTemplates.copy(MigratedTemplates.server))
         clock = ManualWallClock(millis: now)
         service = SyncService(storage: storage, clock: clock, maxClockSkewMillis: maxClockSkewMillis)
         try await storage.addOrganisation(id: "nmirf", name: "Secretariat", kind: .secretariat)
@@ -37,7 +37,7 @@ struct InProcessServer {
         try await storage.addUser(name: user, org: org, passwordHash: "unused")
         let session = try await storage.openSession(
             user: user, replica: nil, deviceName: "test", tokenHash: "token-\(user)", now: clock.nowMillis())
-        let replica = try Replica(writer: DatabaseQueue(), clock: replicaClock)
+        let replica = try Replica(writer: try MigratedTemplates.copy(MigratedTemplates.replica), clock: replicaClock)
         try replica.initialise(
             serverURL: "in-process",
             login: LoginResponse(
@@ -55,4 +55,27 @@ func temporaryDirectory(_ name: String) throws -> String {
         .appendingPathComponent("followup-tests-\(name)-\(UUID().uuidString.prefix(8))").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
+}
+
+/// Empty, fully migrated databases, copied for each in-memory server and replica so that the
+/// property tests do not run every migration hundreds of times.
+enum MigratedTemplates {
+    static let server: DatabaseQueue = {
+        let queue = try! DatabaseQueue()
+        _ = try! SQLiteServerStorage(writer: queue)
+        return queue
+    }()
+
+    static let replica: DatabaseQueue = {
+        let queue = try! DatabaseQueue()
+        _ = try! Replica(writer: queue)
+        return queue
+    }()
+
+    /// A new in-memory database holding a copy of `template`.
+    static func copy(_ template: DatabaseQueue) throws -> DatabaseQueue {
+        let queue = try DatabaseQueue()
+        try template.backup(to: queue)
+        return queue
+    }
 }

@@ -91,6 +91,7 @@ struct BadInputTests {
     func malformed() async throws {
         let fixture = try await ServerFixture()
         let emptyDigest = try await fixture.storage.digest()
+        let logged = try await fixture.storage.operationCount()
         try await fixture.app.test(.router) { client in
             let session = try await login(client)
             let token = session.token
@@ -131,13 +132,14 @@ struct BadInputTests {
 
             #expect(try await send(client, .get, "/v1/health").status == .ok)
         }
-        #expect(try await fixture.storage.operationCount() == 0)
+        #expect(try await fixture.storage.operationCount() == logged)
         #expect(try await fixture.storage.digest() == emptyDigest)
     }
 
     @Test("a push of more operations than allowed is refused whole")
     func batchTooLarge() async throws {
         let fixture = try await ServerFixture(maxBodyBytes: 8 * 1024 * 1024)
+        let logged = try await fixture.storage.operationCount()
         try await fixture.app.test(.router) { client in
             let session = try await login(client)
             let token = session.token
@@ -154,12 +156,13 @@ struct BadInputTests {
             #expect(batchAnswer.code == .batchTooLarge)
 
         }
-        #expect(try await fixture.storage.operationCount() == 0)
+        #expect(try await fixture.storage.operationCount() == logged)
     }
 
     @Test("operations outside the rules get per-operation verdicts; the good ones are kept")
     func verdicts() async throws {
         let fixture = try await ServerFixture()
+        let logged = try await fixture.storage.operationCount()
         try await fixture.app.test(.router) { client in
             let session = try await login(client)
             let now = fixture.clock.nowMillis()
@@ -209,20 +212,24 @@ struct BadInputTests {
             let pull = try await send(
                 client, .post, "/v1/pull", body: try json(PullRequest(cursor: 0)), token: session.token)
             let page = try WireCoding.decoder().decode(PullResponse.self, from: Data(buffer: pull.body))
-            #expect(page.ops.map(\.id) == [good.id, forgedAuthor.id])
-            #expect(page.ops.allSatisfy { $0.author == "sara" && $0.org == "nmirf" && $0.replica == session.replica })
-            #expect(page.ops.map(\.seq) == [1, 2])
-            #expect(page.ops[0].fields["owner_org"] == .text("nmirf"))
-            #expect(page.ops[0].fields["created_by"] == .text("sara"))
+            // The operator's reference rows come first; then the two accepted operations.
+            let pushed = Array(page.ops.dropFirst(logged))
+            #expect(page.ops.prefix(logged).allSatisfy { $0.author == "_operator" })
+            #expect(pushed.map(\.id) == [good.id, forgedAuthor.id])
+            #expect(pushed.allSatisfy { $0.author == "sara" && $0.org == "nmirf" && $0.replica == session.replica })
+            #expect(pushed.map(\.seq) == [Int64(logged + 1), Int64(logged + 2)])
+            #expect(pushed[0].fields["owner_org"] == .text("nmirf"))
+            #expect(pushed[0].fields["created_by"] == .text("sara"))
             #expect(page.more == false)
-            #expect(page.cursor == 2)
+            #expect(page.cursor == Int64(logged + 2))
         }
-        #expect(try await fixture.storage.operationCount() == 2)
+        #expect(try await fixture.storage.operationCount() == logged + 2)
     }
 
     @Test("gzip works both ways")
     func gzip() async throws {
         let fixture = try await ServerFixture()
+        let logged = try await fixture.storage.operationCount()
         try await fixture.app.test(.router) { client in
             let session = try await login(client)
             let now = fixture.clock.nowMillis()
@@ -243,7 +250,7 @@ struct BadInputTests {
             var compressed = pulled.body
             let page = try WireCoding.decoder().decode(
                 PullResponse.self, from: Data(buffer: try compressed.decompress(with: .gzip())))
-            #expect(page.ops.count == 50)
+            #expect(page.ops.count == logged + 50)
         }
     }
 }

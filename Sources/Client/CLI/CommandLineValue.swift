@@ -30,6 +30,8 @@ enum CommandLineValue {
                 throw ReplicaError(ErrorCode.invalidValue.rawValue, "\(name) must be a number, not '\(text)'")
             }
             return (name, .real(number))
+        case .list:
+            return (name, .list(text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }))
         case .boolean:
             switch text.lowercased() {
             case "true", "yes", "1": return (name, .bool(true))

@@ -9,7 +9,8 @@ public struct FollowupCommand: AsyncParsableCommand {
         abstract: "Work on a local Followup replica, offline, and sync it with the server.",
         subcommands: [
             Init.self, Login.self, Put.self, Get.self, List.self, Delete.self, Sync.self, Status.self,
-            Digest.self,
+            Digest.self, Import.self, Recs.self, Summary.self, Overdue.self, Clusters.self, Assign.self,
+            Actions.self, Progress.self, Submit.self, Publish.self, Assess.self, Submissions.self, Oversight.self,
         ])
 
     @OptionGroup var options: ReplicaOptions
@@ -128,7 +129,8 @@ extension FollowupCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create or change a row offline; prints the row id last.",
             discussion: """
-                Values are given as column=value; an empty value (column=) clears the field.
+                Values are given as column=value; an empty value (column=) clears the field; list items are \
+                separated by ';' (themes=Justice;Women's rights).
                 With --jsonl, each line of FILE is a JSON object of columns (with "id" to change an existing row); \
                 all lines are written or none, and the ids are printed one a line.
                 """)

@@ -111,8 +111,42 @@ public struct Replica: Sendable {
                     """)
             try Schema.v1.createTables(db)
         }
+        migrator.registerMigration("v2") { db in
+            for statement in Schema.v2.additions(since: .v1) {
+                try db.execute(sql: statement)
+            }
+            // Local full-text search and lookups; not part of the synced schema.
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE recommendation_fts USING fts5(text, content='recommendation', content_rowid='rowid');
+                    INSERT INTO recommendation_fts(recommendation_fts) VALUES ('rebuild');
+                    CREATE TRIGGER recommendation_fts_insert AFTER INSERT ON recommendation BEGIN
+                      INSERT INTO recommendation_fts(rowid, text) VALUES (new.rowid, new.text);
+                    END;
+                    CREATE TRIGGER recommendation_fts_delete AFTER DELETE ON recommendation BEGIN
+                      INSERT INTO recommendation_fts(recommendation_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+                    END;
+                    CREATE TRIGGER recommendation_fts_update AFTER UPDATE OF text ON recommendation BEGIN
+                      INSERT INTO recommendation_fts(recommendation_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+                      INSERT INTO recommendation_fts(rowid, text) VALUES (new.rowid, new.text);
+                    END;
+                    CREATE INDEX recommendation_upr_info_key ON recommendation(upr_info_key);
+                    CREATE INDEX recommendation_uhri_id ON recommendation(uhri_id);
+                    CREATE INDEX action_recommendation ON action(recommendation_id);
+                    CREATE INDEX assignment_recommendation ON assignment(recommendation_id);
+                    CREATE INDEX assignment_cluster ON assignment(cluster_id);
+                    CREATE INDEX cluster_member_cluster ON cluster_member(cluster_id);
+                    CREATE INDEX cluster_member_recommendation ON cluster_member(recommendation_id);
+                    CREATE INDEX institution_org ON institution(org_id);
+                    """)
+        }
         return migrator
     }()
+
+    /// Runs `body` with read access to the replica's database.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.read(body)
+    }
 }
 
 // MARK: - Reading
@@ -198,18 +232,29 @@ extension Replica {
         try put(tableName, rows: [(id, fields)]).first!
     }
 
-    /// Sets fields of several rows in one transaction: all are written or none.
+    /// Sets fields of several rows of one table in one transaction: all are written or none.
     ///
     /// - Returns: the row ids, in order.
     public func put(_ tableName: String, rows edits: [(id: String?, fields: [String: FieldValue])]) throws -> [String] {
-        let table = try table(tableName)
+        try put(edits.map { RowEdit(table: tableName, id: $0.id, fields: $0.fields) })
+    }
+
+    /// Sets fields of rows of any tables in one transaction: all are written or none.
+    ///
+    /// - Returns: the row ids, in order.
+    public func put(_ edits: [RowEdit]) throws -> [String] {
+        let tables = try Dictionary(uniqueKeysWithValues: Set(edits.map(\.table)).map { ($0, try table($0)) })
         return try record { db, clock, settings in
             try edits.enumerated().map { index, edit in
+                let table = tables[edit.table]!
                 let hlc = clock.tick(now: now(settings))
                 let rowID = edit.id ?? UUIDv7.make(millis: hlc.physical)
-                let operation = SyncOperation(
+                var operation = SyncOperation(
                     id: UUIDv7.make(millis: hlc.physical), table: table.name, row: rowID, kind: .upsert,
                     fields: edit.fields, hlc: hlc, replica: settings.replicaID)
+                if try rows.load(table, id: rowID, db) == nil {
+                    operation = OperationRules.withDefaults(operation, table: table)
+                }
                 do {
                     try check(operation, table: table, db)
                 } catch let error as ReplicaError where edits.count > 1 {
@@ -274,6 +319,23 @@ extension Replica {
 
     private func now(_ settings: ReplicaSettings) -> Int64 {
         wallClock.nowMillis() + settings.clockOffsetMillis
+    }
+}
+
+/// One row change of a multi-row edit.
+public struct RowEdit: Sendable, Equatable {
+    /// The table.
+    public var table: String
+    /// The row id; nil creates a new row.
+    public var id: String?
+    /// The fields to set.
+    public var fields: [String: FieldValue]
+
+    /// Creates an edit.
+    public init(table: String, id: String? = nil, fields: [String: FieldValue]) {
+        self.table = table
+        self.id = id
+        self.fields = fields
     }
 }
 

@@ -85,12 +85,16 @@ public struct SQLiteServerStorage: ServerStorage {
                     """)
             try Schema.v1.createTables(db)
         }
+        migrator.registerMigration("v2") { db in
+            try migrateToDomainSchema(db)
+        }
         return migrator
     }
 }
 
 extension SQLiteServerStorage {
     public func addOrganisation(id: String, name: String, kind: OrganisationKind) async throws {
+        let rows = self.rows
         try await writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM organisation WHERE id = ?", arguments: [id]) == true {
                 throw ServiceError(.malformedRequest, "an organisation with id '\(id)' already exists")
@@ -98,6 +102,7 @@ extension SQLiteServerStorage {
             try db.execute(
                 sql: "INSERT INTO organisation (id, name, kind, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [id, name, kind.rawValue, SystemWallClock().nowMillis()])
+            try Self.recordInstitution(forOrganisation: id, name: name, kind: kind.rawValue, rows: rows, db)
         }
     }
 
@@ -191,7 +196,6 @@ extension SQLiteServerStorage {
         return try await writer.write { db in
             var verdicts: [Verdict] = []
             verdicts.reserveCapacity(operations.count)
-            let encoder = WireCoding.encoder()
             for operation in operations {
                 if let known = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT seq, replica_id FROM op_log WHERE op_id = ?"),
@@ -215,17 +219,8 @@ extension SQLiteServerStorage {
                     verdicts.append(.rejected(operation.id, rejection))
                 case .success(let stamped):
                     try rows.apply(stamped, db)
-                    let fields = String(decoding: try encoder.encode(stamped.fields), as: UTF8.self)
-                    try db.cachedStatement(
-                        sql: """
-                            INSERT INTO op_log (op_id, table_name, row_id, kind, fields, hlc, replica_id, author, org_id, received_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """
-                    ).execute(arguments: [
-                        stamped.id, stamped.table, stamped.row, stamped.kind.rawValue, fields,
-                        stamped.hlc.description, stamped.replica, session.user, session.org, now,
-                    ])
-                    verdicts.append(.accepted(operation.id, seq: db.lastInsertedRowID))
+                    let seq = try Self.appendToLog(stamped, receivedAt: now, db)
+                    verdicts.append(.accepted(operation.id, seq: seq))
                 }
             }
             return verdicts
@@ -260,6 +255,9 @@ extension SQLiteServerStorage {
             return .failure(Rejection(.unknownTable, "there is no table '\(checked.table)'"))
         }
         let existing = try rows.load(table, id: checked.row, db)
+        if existing == nil {
+            checked = OperationRules.withDefaults(checked, table: table)
+        }
         if let rejection = OperationRules.checkAgainstRow(checked, existing: existing, table: table) {
             return .failure(rejection)
         }

@@ -1,15 +1,17 @@
+import Foundation
 import GRDB
 
 /// A scalar value of one field, as carried by operations and stored in SQLite.
 ///
-/// JSON `null`, booleans, integers, other numbers and strings map to the cases in that order;
-/// arrays and objects are not field values.
+/// JSON `null`, booleans, integers, other numbers, strings and arrays of strings map to the
+/// cases in that order; objects and arrays of anything else are not field values.
 public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
     case null
     case bool(Bool)
     case integer(Int64)
     case real(Double)
     case text(String)
+    case list([String])
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -23,12 +25,15 @@ public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
             self = .real(value)
         } else if let value = try? container.decode(String.self) {
             self = .text(value)
+        } else if let value = try? container.decode([String].self) {
+            self = .list(value)
         } else {
             throw DecodingError.typeMismatch(
                 FieldValue.self,
                 .init(
                     codingPath: container.codingPath,
-                    debugDescription: "a field value must be null, a boolean, a number or a string"))
+                    debugDescription: "a field value must be null, a boolean, a number, a string or an array of strings"
+                ))
         }
     }
 
@@ -40,6 +45,7 @@ public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .integer(let value): try container.encode(value)
         case .real(let value): try container.encode(value)
         case .text(let value): try container.encode(value)
+        case .list(let value): try container.encode(value)
         }
     }
 
@@ -51,6 +57,7 @@ public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .integer(let value): String(value)
         case .real(let value): String(value)
         case .text(let value): value
+        case .list(let value): value.joined(separator: "; ")
         }
     }
 
@@ -62,7 +69,14 @@ public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
         case .integer(let value): value.databaseValue
         case .real(let value): value.databaseValue
         case .text(let value): value.databaseValue
+        case .list(let value): Self.listJSON(value).databaseValue
         }
+    }
+
+    /// The stored form of a list: a compact JSON array of strings.
+    public static func listJSON(_ items: [String]) -> String {
+        let data = (try? JSONEncoder().encode(items)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Reads a stored SQLite value back as a field value of column type `type`.
@@ -76,7 +90,14 @@ public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
             default: self = .integer(int)
             }
         case .double(let double): self = .real(double)
-        case .string(let string): self = .text(string)
+        case .string(let string):
+            if case .list = type,
+                let items = try? JSONDecoder().decode([String].self, from: Data(string.utf8))
+            {
+                self = .list(items)
+            } else {
+                self = .text(string)
+            }
         case .blob: self = .null
         }
     }

@@ -69,6 +69,22 @@ public enum OperationRules {
                 return Rejection(
                     .rowDeleted, "\(table.name) \(operation.row) was deleted; a deleted row cannot be edited")
             }
+            if let workflow = table.workflow, case .text(let target) = operation.fields[workflow.column] {
+                if let existing {
+                    if case .text(let current) = existing.values[workflow.column],
+                        !workflow.allows(from: current, to: target)
+                    {
+                        let allowed = workflow.transitions[current, default: []].joined(separator: " or ")
+                        return Rejection(
+                            .invalidTransition,
+                            "\(table.name) \(operation.row) is \(current); it can move to \(allowed.isEmpty ? "no other state" : allowed), not \(target)"
+                        )
+                    }
+                } else if target != workflow.initial {
+                    return Rejection(
+                        .invalidTransition, "a new \(table.name) starts as \(workflow.initial), not \(target)")
+                }
+            }
             if existing == nil {
                 let missing = table.columns.filter { column in
                     guard column.isRequired else { return false }
@@ -83,6 +99,16 @@ public enum OperationRules {
             }
             return nil
         }
+    }
+
+    /// Fills in the default value of every column a creating operation leaves out.
+    public static func withDefaults(_ operation: SyncOperation, table: TableSchema) -> SyncOperation {
+        guard operation.kind == .upsert else { return operation }
+        var filled = operation
+        for column in table.columns where filled.fields[column.name] == nil {
+            if let value = column.defaultValue { filled.fields[column.name] = value }
+        }
+        return filled
     }
 
     /// Whether `text` is a UUID of version 7 (RFC 9562 variant) in its lowercase 36-character form.
@@ -149,6 +175,29 @@ public enum OperationRules {
             guard case .text(let text) = value, isTimeOrderedID(text) else {
                 return wrong("the id of a \(target) row")
             }
+        case .list:
+            guard case .list(let items) = value else { return wrong("a list of strings") }
+            var seen: Set<String> = []
+            var cleaned: [String] = []
+            for item in items {
+                let trimmed = item.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !trimmed.isEmpty, seen.insert(trimmed).inserted else { continue }
+                guard trimmed.utf8.count <= 1_000 else { return wrong("a list of short strings") }
+                if let vocabulary = column.vocabulary, let problem = vocabulary.problem(with: trimmed) {
+                    return .failure(Rejection(.invalidValue, "\(table.name).\(column.name): \(problem)"))
+                }
+                cleaned.append(trimmed)
+            }
+            guard cleaned.count <= 500 else { return wrong("a list of at most 500 items") }
+            return .success(.list(cleaned))
+        }
+        if case .integer(let number) = value, let range = column.range, !range.contains(number) {
+            return wrong("a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        if case .text(let text) = value, let vocabulary = column.vocabulary,
+            let problem = vocabulary.problem(with: text)
+        {
+            return .failure(Rejection(.invalidValue, "\(table.name).\(column.name): \(problem)"))
         }
         return .success(value)
     }

@@ -24,3 +24,24 @@ extension Schema {
         }
     }
 }
+
+extension Schema {
+    /// The statements that turn `earlier`'s tables into this schema's: new tables are created and
+    /// new columns (with their version columns) added. Existing rows and columns are untouched.
+    ///
+    /// A schema may only grow: renaming or dropping a table or column is not expressible here.
+    public func additions(since earlier: Schema) -> [String] {
+        var statements: [String] = []
+        for table in tables {
+            guard let old = earlier.table(table.name) else {
+                statements.append(table.createSQL)
+                continue
+            }
+            for column in table.columns where old.column(column.name) == nil {
+                statements.append("ALTER TABLE \(table.name) ADD COLUMN \(column.name) \(column.type.sqlType)")
+                statements.append("ALTER TABLE \(table.name) ADD COLUMN \(column.versionColumn) TEXT")
+            }
+        }
+        return statements
+    }
+}

@@ -14,11 +14,13 @@ public enum ColumnType: Sendable, Hashable {
     case enumeration([String])
     /// A row id (UUID) of a row in the named table.
     case reference(String)
+    /// A list of strings merged as a whole (the last written list wins), stored as a JSON array.
+    case list
 
     /// The SQLite declared type of the column.
     public var sqlType: String {
         switch self {
-        case .text, .date, .enumeration, .reference: "TEXT"
+        case .text, .date, .enumeration, .reference, .list: "TEXT"
         case .integer, .boolean: "INTEGER"
         case .real: "REAL"
         }
@@ -35,13 +37,25 @@ public struct ColumnSchema: Sendable, Hashable {
     public var isRequired: Bool
     /// Whether only the server sets it (from the authenticated session); clients may not write it.
     public var isServerManaged: Bool
+    /// The allowed range of an integer column.
+    public var range: ClosedRange<Int64>?
+    /// The value a new row gets when its creating operation does not set the column.
+    public var defaultValue: FieldValue?
+    /// The reference list a text column's value, or each item of a list column, must come from.
+    public var vocabulary: Vocabulary?
 
     /// Creates a column.
-    public init(_ name: String, _ type: ColumnType, required: Bool = false, serverManaged: Bool = false) {
+    public init(
+        _ name: String, _ type: ColumnType, required: Bool = false, serverManaged: Bool = false,
+        range: ClosedRange<Int64>? = nil, defaultValue: FieldValue? = nil, vocabulary: Vocabulary? = nil
+    ) {
+        self.vocabulary = vocabulary
         self.name = name
         self.type = type
         self.isRequired = required
         self.isServerManaged = serverManaged
+        self.range = range
+        self.defaultValue = defaultValue
     }
 
     /// The name of the column holding this column's last-writer version.
@@ -54,11 +68,21 @@ public struct TableSchema: Sendable, Hashable {
     public var name: String
     /// The columns, server-managed ones included, in declaration order.
     public var columns: [ColumnSchema]
+    /// The table's workflow (its `state` column), if it has one.
+    public var workflow: Workflow?
     private var index: [String: Int]
 
     /// Creates a table; every table also gets the server-managed `owner_org` and `created_by`.
-    public init(_ name: String, columns: [ColumnSchema]) {
+    ///
+    /// A table with a workflow also gets its `state` column (last), starting in the initial state.
+    public init(_ name: String, columns: [ColumnSchema], workflow: Workflow? = nil) {
         self.name = name
+        self.workflow = workflow
+        let columns =
+            columns
+            + (workflow.map {
+                [ColumnSchema($0.column, .enumeration($0.states), required: true, defaultValue: .text($0.initial))]
+            } ?? [])
         self.columns =
             [
                 ColumnSchema("owner_org", .text, serverManaged: true),
@@ -111,13 +135,58 @@ extension TableSchema {
     }
 }
 
+/// A reference list that values of a column must come from.
+public enum Vocabulary: Sendable, Hashable {
+    /// ISO 3166-1 alpha-3 country codes.
+    case country
+    /// SDG goals ("5") and targets ("5.2").
+    case sdg
+
+    /// Why `value` is not in the list, or nil when it is.
+    public func problem(with value: String) -> String? {
+        switch self {
+        case .country:
+            Countries.name(forCode: value) == nil ? "'\(value)' is not an ISO 3166 alpha-3 country code" : nil
+        case .sdg:
+            SustainableDevelopmentGoals.isGoalOrTarget(value) ? nil : "'\(value)' is not an SDG goal or target"
+        }
+    }
+}
+
+/// The states of a row's workflow and the moves allowed between them.
+public struct Workflow: Sendable, Hashable {
+    /// The column holding the state.
+    public var column = "state"
+    /// Every state, in order.
+    public var states: [String]
+    /// The state every new row starts in.
+    public var initial: String
+    /// The states reachable from each state in one step.
+    public var transitions: [String: [String]]
+
+    /// draft -> submitted -> published, each step reversible one step back.
+    public static let review = Workflow(
+        states: ["draft", "submitted", "published"], initial: "draft",
+        transitions: ["draft": ["submitted"], "submitted": ["draft", "published"], "published": ["submitted"]])
+
+    /// draft <-> published (the NHRI's own assessments).
+    public static let publication = Workflow(
+        states: ["draft", "published"], initial: "draft",
+        transitions: ["draft": ["published"], "published": ["draft"]])
+
+    /// Whether a row may move from `from` to `to` in one step (staying put is always allowed).
+    public func allows(from: String, to: String) -> Bool {
+        from == to || transitions[from, default: []].contains(to)
+    }
+}
+
 extension Schema {
     /// The schema both sides use now.
     ///
     /// When the schema grows, add `Schema.v2` beside `v1`, point `current` at it, and register
     /// new migrations (client and server) that add its tables and columns; `v1` itself never
     /// changes, since the shipped `v1` migrations are built from it.
-    public static let current = v1
+    public static let current = v2
 
     /// The tables of schema version 1, the sync core's first slice of the domain (frozen).
     public static let v1 = Schema(tables: [
@@ -152,4 +221,160 @@ extension Schema {
                 ColumnSchema("value", .real),
             ]),
     ])
+}
+
+extension Schema {
+    /// The full NMIRF domain: version 1's tables with more columns, and the other entities.
+    ///
+    /// Frozen once shipped, like `v1`; its migration is `v2.additions(since: .v1)`.
+    public static let v2 = Schema(tables: [
+        TableSchema(
+            "recommendation",
+            columns: v1.table("recommendation")!.userColumns.map { column in
+                var column = column
+                if column.name == "state_under_review" { column.vocabulary = .country }
+                return column
+            } + [
+                ColumnSchema(
+                    "kind", .enumeration(["recommendation", "concern"]), defaultValue: .text("recommendation")),
+                ColumnSchema("mechanism_id", .reference("mechanism")),
+                ColumnSchema("cycle", .integer, range: 1...20),
+                ColumnSchema("date", .date),
+                ColumnSchema("language", .text),
+                ColumnSchema("recommending_states", .list, vocabulary: .country),
+                ColumnSchema("themes", .list),
+                ColumnSchema("affected_persons", .list),
+                ColumnSchema("sdg_targets", .list, vocabulary: .sdg),
+                ColumnSchema("position_source", .text),
+                ColumnSchema("action_category", .integer, range: 1...5),
+                ColumnSchema("follow_up_due", .date),
+                ColumnSchema("uhri_id", .text),
+                ColumnSchema("upr_info_key", .text),
+                ColumnSchema("document_id", .text),
+            ]),
+        TableSchema(
+            "action",
+            columns: v1.table("action")!.userColumns + [
+                ColumnSchema("institution_id", .reference("institution")),
+                ColumnSchema("expected_outcome", .text),
+                ColumnSchema("start_date", .date),
+                ColumnSchema("budget_currency", .text),
+                ColumnSchema("budget_line", .text),
+            ],
+            workflow: .review),
+        TableSchema(
+            "progress_update",
+            columns: v1.table("progress_update")!.userColumns + [
+                ColumnSchema("indicator_id", .reference("indicator")),
+                ColumnSchema("status", .enumeration(["on_track", "delayed", "at_risk", "completed"])),
+            ],
+            workflow: .review),
+        TableSchema(
+            "mechanism",
+            columns: [
+                ColumnSchema("code", .text, required: true),
+                ColumnSchema("name", .text),
+                ColumnSchema("kind", .enumeration(["upr", "treaty_body", "special_procedure", "regional"])),
+            ]),
+        TableSchema(
+            "cluster",
+            columns: [
+                ColumnSchema("title", .text, required: true),
+                ColumnSchema("kind", .enumeration(["theme", "custom"]), defaultValue: .text("custom")),
+                ColumnSchema("description", .text),
+            ]),
+        TableSchema(
+            "cluster_member",
+            columns: [
+                ColumnSchema("cluster_id", .reference("cluster"), required: true),
+                ColumnSchema("recommendation_id", .reference("recommendation"), required: true),
+            ]),
+        TableSchema(
+            "institution",
+            columns: [
+                ColumnSchema("name", .text, required: true),
+                ColumnSchema(
+                    "kind",
+                    .enumeration(["secretariat", "ministry", "agency", "parliament", "nhri", "ngo", "judiciary"]),
+                    required: true),
+                ColumnSchema("parent_id", .reference("institution")),
+                ColumnSchema("org_id", .text),
+            ]),
+        TableSchema(
+            "assignment",
+            columns: [
+                ColumnSchema("recommendation_id", .reference("recommendation")),
+                ColumnSchema("cluster_id", .reference("cluster")),
+                ColumnSchema("institution_id", .reference("institution"), required: true),
+                ColumnSchema("role", .enumeration(["lead", "contributing"]), required: true),
+                ColumnSchema("focal_point", .text),
+            ]),
+        TableSchema(
+            "indicator",
+            columns: [
+                ColumnSchema("title", .text, required: true),
+                ColumnSchema("action_id", .reference("action")),
+                ColumnSchema("recommendation_id", .reference("recommendation")),
+                ColumnSchema("kind", .enumeration(["structure", "process", "outcome"])),
+                ColumnSchema("unit", .text),
+                ColumnSchema("baseline", .real),
+                ColumnSchema("target", .real),
+                ColumnSchema("frequency", .enumeration(["monthly", "quarterly", "half_yearly", "yearly"])),
+            ]),
+        TableSchema(
+            "assessment",
+            columns: [
+                ColumnSchema("recommendation_id", .reference("recommendation")),
+                ColumnSchema("cluster_id", .reference("cluster")),
+                ColumnSchema(
+                    "rating", .enumeration(["no_progress", "limited", "partial", "substantial", "implemented"]),
+                    required: true),
+                ColumnSchema("rationale", .text),
+                ColumnSchema("sources", .text),
+            ],
+            workflow: .publication),
+        TableSchema(
+            "submission",
+            columns: [
+                ColumnSchema("recommendation_id", .reference("recommendation")),
+                ColumnSchema("text", .text, required: true),
+                ColumnSchema("confidential", .boolean, required: true, defaultValue: .bool(false)),
+            ]),
+        TableSchema(
+            "oversight_request",
+            columns: [
+                ColumnSchema("institution_id", .reference("institution"), required: true),
+                ColumnSchema("recommendation_id", .reference("recommendation")),
+                ColumnSchema(
+                    "kind", .enumeration(["question", "hearing", "information_request"]),
+                    defaultValue: .text("question")),
+                ColumnSchema("text", .text, required: true),
+                ColumnSchema("due_date", .date),
+            ],
+            workflow: .review),
+        TableSchema(
+            "oversight_response",
+            columns: [
+                ColumnSchema("oversight_request_id", .reference("oversight_request"), required: true),
+                ColumnSchema("text", .text, required: true),
+            ],
+            workflow: .review),
+        TableSchema(
+            "attachment",
+            columns: [
+                ColumnSchema("content_hash", .text, required: true),
+                ColumnSchema("size", .integer, range: 0...Int64.max),
+                ColumnSchema("media_type", .text),
+                ColumnSchema("file_name", .text),
+                ColumnSchema("parent_table", .text),
+                ColumnSchema("parent_id", .text),
+            ]),
+    ])
+}
+
+extension TableSchema {
+    /// The columns a client writes (all but the server-managed ones and the workflow's state).
+    public var userColumns: [ColumnSchema] {
+        columns.filter { !$0.isServerManaged && $0.name != workflow?.column }
+    }
 }

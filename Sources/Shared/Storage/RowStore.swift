@@ -104,6 +104,7 @@ public struct RowStore: Sendable {
         case .integer(let number): "i\(number)"
         case .real(let number): "r\(number)"
         case .text(let text): "s\(text.utf8.count):\(text)"
+        case .list(let items): "l\(items.count):" + items.map { "\($0.utf8.count):\($0)" }.joined()
         }
     }
 

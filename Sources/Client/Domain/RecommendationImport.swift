@@ -1,0 +1,337 @@
+import CSV
+import Crypto
+import Foundation
+import GRDB
+import Shared
+
+/// A row of an import file that could not be read, with its line and the reason.
+public struct InvalidImportRow: Error, Sendable, Equatable, Codable {
+    /// The record's line in the file (the header is line 1).
+    public var line: Int
+    /// Why it was refused.
+    public var reason: String
+}
+
+/// One recommendation read from an import file, keyed by its external id.
+public struct ImportedRecommendation: Sendable, Equatable {
+    /// The record's line (or position) in the file.
+    public var line: Int
+    /// The external key (`upr_info_key` or `uhri_id`).
+    public var key: String
+    /// The recommendation's columns.
+    public var fields: [String: FieldValue]
+    /// The mechanism code the recommendation belongs to.
+    public var mechanism: String
+}
+
+/// What an import did.
+public struct ImportReport: Sendable, Equatable, Codable {
+    /// Records in the file (invalid ones and repeats included).
+    public var read = 0
+    /// Recommendations created.
+    public var new = 0
+    /// Recommendations changed.
+    public var updated = 0
+    /// Recommendations already as in the file (repeated records included).
+    public var unchanged = 0
+    /// Records refused, with line numbers and reasons.
+    public var invalid: [InvalidImportRow] = []
+}
+
+/// The UPR Info export: CSV with `To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session`.
+///
+/// Files of 2015 have old-Mac CR line endings, Mac Roman text and HTML entities in some cells.
+public enum UPRInfoFormat {
+    /// The expected header.
+    public static let columns = [
+        "To", "To-Rgrp", "To-Org", "Text", "From", "From-Rgrp", "From-Org", "Response", "Action", "Issue", "Session",
+    ]
+
+    /// Reads every record of a UPR Info export.
+    public static func parse(_ data: Data) throws -> (records: [ImportedRecommendation], invalid: [InvalidImportRow]) {
+        let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .macOSRoman) ?? ""
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: text, hasHeaderRow: true)
+        } catch {
+            throw ReplicaError("invalid_file", "the file is not a readable CSV (\(error))")
+        }
+        guard let header = reader.headerRow?.map({ $0.trimmingCharacters(in: .whitespaces) }), header == columns else {
+            throw ReplicaError(
+                "invalid_file", "this is not a UPR Info export: the header must be \(columns.joined(separator: ","))")
+        }
+        var records: [ImportedRecommendation] = []
+        var invalid: [InvalidImportRow] = []
+        var line = 1
+        while let row = reader.next() {
+            line += 1
+            switch record(row, line: line) {
+            case .success(let record): records.append(record)
+            case .failure(let problem): invalid.append(problem)
+            }
+        }
+        if let error = reader.error {
+            invalid.append(InvalidImportRow(line: line + 1, reason: "the CSV breaks off here (\(error))"))
+        }
+        return (records, invalid)
+    }
+
+    static func record(_ row: [String], line: Int) -> Result<ImportedRecommendation, InvalidImportRow> {
+        func fail(_ reason: String) -> Result<ImportedRecommendation, InvalidImportRow> {
+            .failure(InvalidImportRow(line: line, reason: reason))
+        }
+        guard row.count == columns.count else {
+            return fail("expected \(columns.count) fields, found \(row.count)")
+        }
+        let cell = row.map { HTMLText.plain($0) }
+        let (to, text, from, response, action, issue, session) = (
+            cell[0], cell[3], cell[4], cell[7], cell[8], cell[9], cell[10]
+        )
+        guard !text.isEmpty else { return fail("the recommendation text is empty") }
+        guard let state = Countries.code(forName: to) else { return fail("unknown state under review '\(to)'") }
+        guard let sessionNumber = Int(session), let cycle = UPRCycles.cycle(forSession: sessionNumber) else {
+            return fail("session must be a UPR session number, not '\(session)'")
+        }
+        var fields: [String: FieldValue] = [
+            "text": .text(text), "state_under_review": .text(state), "session": .integer(Int64(sessionNumber)),
+            "cycle": .integer(Int64(cycle)), "kind": .text("recommendation"), "language": .text("en"),
+            "position_source": .text("UPR Info"),
+            "themes": .list(issue.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
+            "recommending_states": .list(Countries.code(forName: from).map { [$0] } ?? []),
+        ]
+        switch response.lowercased() {
+        case "accepted", "supported": fields["position"] = .text("supported")
+        case "noted", "rejected": fields["position"] = .text("noted")
+        case "partially accepted", "supported in part": fields["position"] = .text("supported_in_part")
+        case "", "pending", "no response": fields["position"] = .text("pending")
+        default: return fail("unknown response '\(response)' (expected Accepted or Noted)")
+        }
+        if !action.isEmpty {
+            guard let category = Int64(action), (1...5).contains(category) else {
+                return fail("action category must be 1 to 5, not '\(action)'")
+            }
+            fields["action_category"] = .integer(category)
+        }
+        // The export has no ids: a record is identified by its content, every column of it, so
+        // that each distinct row is one recommendation and importing the file again changes nothing.
+        let identity = cell.joined(separator: "\u{1F}")
+        let key = SHA256.hash(data: Data(identity.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return .success(ImportedRecommendation(line: line, key: key, fields: fields, mechanism: "UPR"))
+    }
+}
+
+/// The OHCHR Universal Human Rights Index export: one JSON array of annotation records.
+public enum UHRIFormat {
+    struct Record: Decodable {
+        var AnnotationId: String?
+        var Text: String?
+        var Symbol: String?
+        var Body: String?
+        var Countries: [String]?
+        var Themes: [String]?
+        var Sdgs: [String]?
+        var AnnotationType: String?
+        var PublicationDate: String?
+        var DocumentId: String?
+        var AffectedPersons: [String]?
+    }
+
+    /// Reads every record of a UHRI export.
+    public static func parse(_ data: Data) throws -> (records: [ImportedRecommendation], invalid: [InvalidImportRow]) {
+        let items: [Record]
+        do {
+            items = try JSONDecoder().decode([Record].self, from: data)
+        } catch {
+            throw ReplicaError(
+                "invalid_file", "this is not a UHRI export (a JSON array of annotation records): \(error)")
+        }
+        var records: [ImportedRecommendation] = []
+        var invalid: [InvalidImportRow] = []
+        for (index, item) in items.enumerated() {
+            switch record(item, position: index + 1) {
+            case .success(let record): records.append(record)
+            case .failure(let problem): invalid.append(problem)
+            }
+        }
+        return (records, invalid)
+    }
+
+    static func record(_ item: Record, position: Int) -> Result<ImportedRecommendation, InvalidImportRow> {
+        func fail(_ reason: String) -> Result<ImportedRecommendation, InvalidImportRow> {
+            .failure(InvalidImportRow(line: position, reason: "record \(position): \(reason)"))
+        }
+        guard let id = item.AnnotationId?.lowercased(), UUID(uuidString: id) != nil else {
+            return fail("AnnotationId is missing or not a UUID")
+        }
+        let text = HTMLText.plain(item.Text ?? "")
+        guard !text.isEmpty else { return fail("Text is empty") }
+        guard let body = item.Body?.trimmingCharacters(in: .whitespaces), !body.isEmpty else {
+            return fail("Body is missing")
+        }
+        guard let date = item.PublicationDate.map({ String($0.prefix(10)) }), OperationRules.isCalendarDate(date) else {
+            return fail("PublicationDate is not an ISO 8601 date")
+        }
+        var fields: [String: FieldValue] = [
+            "text": .text(text), "uhri_id": .text(id), "date": .text(date), "language": .text("en"),
+            "kind": .text(item.AnnotationType?.lowercased().contains("concern") == true ? "concern" : "recommendation"),
+            "themes": .list(item.Themes ?? []), "affected_persons": .list(item.AffectedPersons ?? []),
+            "sdg_targets": .list((item.Sdgs ?? []).compactMap(sdgCode)),
+        ]
+        if let symbol = item.Symbol, !symbol.isEmpty { fields["document_symbol"] = .text(symbol) }
+        if let document = item.DocumentId, !document.isEmpty { fields["document_id"] = .text(document) }
+        if let country = item.Countries?.first {
+            guard
+                let code = Countries.code(forName: country)
+                    ?? Countries.name(forCode: country).map({ _ in country.uppercased() })
+            else { return fail("unknown country '\(country)'") }
+            fields["state_under_review"] = .text(code)
+        }
+        return .success(ImportedRecommendation(line: position, key: id, fields: fields, mechanism: mechanismCode(body)))
+    }
+
+    /// The mechanism code for a UHRI body name: UPR, a treaty body's code, or `SP:<name>`.
+    static func mechanismCode(_ body: String) -> String {
+        let upper = body.uppercased()
+        if upper == "UPR" || upper.contains("UNIVERSAL PERIODIC") { return "UPR" }
+        if let known = Mechanisms.all.first(where: { $0.code == upper || $0.name.uppercased() == upper }) {
+            return known.code
+        }
+        return Mechanisms.specialProcedurePrefix + body
+    }
+
+    /// The SDG goal or target code at the start of a UHRI SDG label ("5.2 - ..." or "Goal 5").
+    static func sdgCode(_ label: String) -> String? {
+        let trimmed = label.trimmingCharacters(in: .whitespaces)
+        let withoutGoal = trimmed.lowercased().hasPrefix("goal ") ? String(trimmed.dropFirst(5)) : trimmed
+        let code = String(withoutGoal.prefix { $0.isNumber || $0 == "." || ($0.isLetter && $0.isLowercase) })
+        let cleaned = code.hasSuffix(".") ? String(code.dropLast()) : code
+        return SustainableDevelopmentGoals.isGoalOrTarget(cleaned) ? cleaned : nil
+    }
+}
+
+/// Turns the HTML of exports into plain text.
+enum HTMLText {
+    static let entities: [String: String] = [
+        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "rsquo": "’", "lsquo": "‘",
+        "ldquo": "“", "rdquo": "”", "ndash": "–", "mdash": "—", "eacute": "é", "egrave": "è", "ccedil": "ç",
+    ]
+
+    /// Strips tags, decodes entities and collapses white space.
+    static func plain(_ html: String) -> String {
+        var text = ""
+        var index = html.startIndex
+        while index < html.endIndex {
+            let character = html[index]
+            if character == "<", let close = html[index...].firstIndex(of: ">") {
+                let tag = html[index...close].lowercased()
+                if tag.hasPrefix("<br") || tag.hasPrefix("<p") || tag.hasPrefix("</p") || tag.hasPrefix("<li") {
+                    text += " "
+                }
+                index = html.index(after: close)
+            } else if character == "&", let semicolon = html[index...].prefix(10).firstIndex(of: ";") {
+                let name = String(html[html.index(after: index)..<semicolon])
+                if let decoded = decode(name) {
+                    text += decoded
+                    index = html.index(after: semicolon)
+                } else {
+                    text.append(character)
+                    index = html.index(after: index)
+                }
+            } else {
+                text.append(character)
+                index = html.index(after: index)
+            }
+        }
+        return text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    private static func decode(_ name: String) -> String? {
+        if name.hasPrefix("#x") || name.hasPrefix("#X"), let value = UInt32(name.dropFirst(2), radix: 16) {
+            return UnicodeScalar(value).map { String(Character($0)) }
+        }
+        if name.hasPrefix("#"), let value = UInt32(name.dropFirst()) {
+            return UnicodeScalar(value).map { String(Character($0)) }
+        }
+        return entities[name]
+    }
+}
+
+extension Replica {
+    /// Imports recommendations: creates new ones, updates changed ones, leaves the rest; one transaction.
+    ///
+    /// Records are matched on `keyColumn` (`upr_info_key` or `uhri_id`), so importing the same
+    /// file again changes nothing. Mechanisms the records name are created when missing.
+    ///
+    /// When a record fails the column rules, nothing is written unless `skipInvalid` is set; the
+    /// report lists the failures either way.
+    public func importRecommendations(
+        _ records: [ImportedRecommendation], keyColumn: String, skipInvalid: Bool = false
+    ) throws -> ImportReport {
+        var report = ImportReport()
+        report.read = records.count
+        let table = try self.table("recommendation")
+        var mechanisms = Dictionary(
+            try rows("mechanism").compactMap { row -> (String, String)? in
+                guard case .text(let code) = row.values["code"] else { return nil }
+                return (code, row.id)
+            }, uniquingKeysWith: { first, _ in first })
+        var existing: [String: (id: String, values: [String: FieldValue])] = [:]
+        try read { db in
+            let cursor = try String.fetchCursor(
+                db, sql: "SELECT id FROM recommendation WHERE \(keyColumn) IS NOT NULL AND _deleted IS NULL")
+            let store = RowStore(schema: schema)
+            while let id = try cursor.next() {
+                guard let values = try store.values(table, id: id, db), case .text(let key) = values[keyColumn] else {
+                    continue
+                }
+                existing[key] = (id, values)
+            }
+        }
+        var edits: [RowEdit] = []
+        var seen: Set<String> = []
+        for record in records {
+            guard seen.insert(record.key).inserted else {
+                report.unchanged += 1
+                continue
+            }
+            var fields = record.fields
+            fields[keyColumn] = .text(record.key)
+            if mechanisms[record.mechanism] == nil {
+                let id = UUIDv7.make()
+                mechanisms[record.mechanism] = id
+                let kind =
+                    record.mechanism.hasPrefix(Mechanisms.specialProcedurePrefix) ? "special_procedure" : "regional"
+                edits.append(
+                    RowEdit(table: "mechanism", id: id, fields: ["code": .text(record.mechanism), "kind": .text(kind)]))
+            }
+            fields["mechanism_id"] = .text(mechanisms[record.mechanism]!)
+            let normalised: [String: FieldValue]
+            switch OperationRules.validate(
+                SyncOperation(
+                    id: UUIDv7.make(), table: table.name, row: UUIDv7.make(), kind: .upsert, fields: fields,
+                    hlc: HLCTimestamp(physical: 0), replica: ""),
+                schema: schema)
+            {
+            case .success(let operation): normalised = table.normalised(operation.fields)
+            case .failure(let rejection):
+                report.invalid.append(InvalidImportRow(line: record.line, reason: rejection.message))
+                continue
+            }
+            if let current = existing[record.key] {
+                let changed = normalised.filter { (current.values[$0.key] ?? .null) != $0.value }
+                if changed.isEmpty {
+                    report.unchanged += 1
+                } else {
+                    report.updated += 1
+                    edits.append(RowEdit(table: table.name, id: current.id, fields: changed))
+                }
+            } else {
+                report.new += 1
+                edits.append(RowEdit(table: table.name, fields: normalised))
+            }
+        }
+        if !report.invalid.isEmpty && !skipInvalid { return report }
+        if !edits.isEmpty { _ = try put(edits) }
+        return report
+    }
+}

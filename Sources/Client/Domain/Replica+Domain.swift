@@ -1,0 +1,255 @@
+import Foundation
+import GRDB
+import Shared
+
+/// How far a recommendation's implementation has got, derived from its actions.
+public enum ImplementationStatus: String, Sendable, CaseIterable, Codable {
+    /// No action planned (cancelled ones do not count).
+    case noAction = "no_action"
+    /// Actions planned, none started.
+    case planned
+    /// At least one action started or done, some still open.
+    case inProgress = "in_progress"
+    /// Every action done.
+    case completed
+
+    /// SQL computing the status of the recommendation aliased `alias`.
+    static func sql(_ alias: String) -> String {
+        let live =
+            "x.recommendation_id = \(alias).id AND x._deleted IS NULL AND coalesce(x.status, 'planned') != 'cancelled'"
+        return """
+            CASE
+              WHEN NOT EXISTS (SELECT 1 FROM action x WHERE \(live)) THEN 'no_action'
+              WHEN NOT EXISTS (SELECT 1 FROM action x WHERE \(live) AND coalesce(x.status, 'planned') != 'completed') THEN 'completed'
+              WHEN EXISTS (SELECT 1 FROM action x WHERE \(live) AND x.status IN ('in_progress', 'completed')) THEN 'in_progress'
+              ELSE 'planned'
+            END
+            """
+    }
+}
+
+/// The filters of `followup recs list`.
+public struct RecommendationFilter: Sendable, Equatable {
+    public var mechanism: String?
+    public var session: Int?
+    public var cycle: Int?
+    public var theme: String?
+    public var sdg: String?
+    public var position: String?
+    /// An institution row id or organisation id.
+    public var institution: String?
+    public var status: ImplementationStatus?
+    /// Full-text search over the recommendation text (every word must match).
+    public var search: String?
+    public var limit: Int = 10_000
+
+    /// Creates an empty filter (everything).
+    public init() {}
+}
+
+/// One line of `followup recs list`.
+public struct RecommendationSummary: Sendable, Equatable, Codable {
+    public var id: String
+    public var text: String
+    public var session: Int?
+    public var stateUnderReview: String?
+    public var position: String?
+    public var mechanism: String?
+    public var status: ImplementationStatus
+
+    enum CodingKeys: String, CodingKey {
+        case id, text, session, position, mechanism, status
+        case stateUnderReview = "state_under_review"
+    }
+}
+
+/// A count of recommendations by implementation status for one group (a mechanism, a cluster...).
+public struct StatusCount: Sendable, Equatable, Codable {
+    public var group: String
+    public var total: Int
+    public var counts: [String: Int]
+}
+
+/// Something past its due date.
+public struct OverdueItem: Sendable, Equatable, Codable {
+    public var table: String
+    public var id: String
+    public var title: String
+    public var due: String
+}
+
+extension Replica {
+    /// The row id of an institution given its row id or the organisation id the operator gave it.
+    public func institutionID(_ reference: String) throws -> String {
+        let found = try read { db in
+            try String.fetchOne(
+                db, sql: "SELECT id FROM institution WHERE (id = ? OR org_id = ?) AND _deleted IS NULL",
+                arguments: [reference, reference])
+        }
+        guard let found else {
+            throw ReplicaError(
+                ErrorCode.rowNotFound.rawValue,
+                "there is no institution '\(reference)' on this replica (give its id or its organisation id; sync first?)"
+            )
+        }
+        return found
+    }
+
+    /// The table holding live row `id`, looked up among `tables`.
+    public func tableOf(_ id: String, among tables: [String]) throws -> String? {
+        try read { db in
+            for table in tables
+            where try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM \(table) WHERE id = ? AND _deleted IS NULL", arguments: [id]) == true
+            {
+                return table
+            }
+            return nil
+        }
+    }
+
+    /// Requires live row `id` in `table`, or fails with a clear `row_not_found`.
+    public func requireRow(_ table: String, _ id: String) throws {
+        guard try row(table, id: id) != nil else {
+            throw ReplicaError(ErrorCode.rowNotFound.rawValue, "there is no \(table) \(id) on this replica")
+        }
+    }
+
+    /// The recommendations matching `filter`, by session then id.
+    public func recommendations(_ filter: RecommendationFilter) throws -> [RecommendationSummary] {
+        let institution = try filter.institution.map(institutionID)
+        let search = filter.search.map { text in
+            text.split(whereSeparator: \.isWhitespace)
+                .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+                .joined(separator: " ")
+        }
+        let sql = """
+            SELECT r.id, r.text, r.session, r.state_under_review, r.position, m.code, \(ImplementationStatus.sql("r")) AS status
+            FROM recommendation r LEFT JOIN mechanism m ON m.id = r.mechanism_id AND m._deleted IS NULL
+            WHERE r._deleted IS NULL
+              AND (:mechanism IS NULL OR m.code = :mechanism)
+              AND (:session IS NULL OR r.session = :session)
+              AND (:cycle IS NULL OR r.cycle = :cycle)
+              AND (:theme IS NULL OR EXISTS (SELECT 1 FROM json_each(r.themes) WHERE lower(value) = lower(:theme)))
+              AND (:sdg IS NULL OR EXISTS (SELECT 1 FROM json_each(r.sdg_targets) WHERE value = :sdg OR value LIKE :sdg || '.%'))
+              AND (:position IS NULL OR r.position = :position)
+              AND (:institution IS NULL OR EXISTS (
+                    SELECT 1 FROM assignment a WHERE a._deleted IS NULL AND a.institution_id = :institution
+                      AND (a.recommendation_id = r.id OR a.cluster_id IN (
+                        SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))))
+              AND (:search IS NULL OR r.rowid IN (SELECT rowid FROM recommendation_fts WHERE recommendation_fts MATCH :search))
+            """
+        let wrapped =
+            "SELECT * FROM (\(sql)) WHERE (:status IS NULL OR status = :status) ORDER BY session, id LIMIT :limit"
+        let arguments: StatementArguments = [
+            "mechanism": filter.mechanism, "session": filter.session, "cycle": filter.cycle, "theme": filter.theme,
+            "sdg": filter.sdg, "position": filter.position, "institution": institution, "search": search,
+            "status": filter.status?.rawValue, "limit": filter.limit,
+        ]
+        return try read { db in
+            try Row.fetchAll(db, sql: wrapped, arguments: arguments).map { row in
+                RecommendationSummary(
+                    id: row[0], text: row[1] ?? "", session: row[2], stateUnderReview: row[3], position: row[4],
+                    mechanism: row[5], status: ImplementationStatus(rawValue: row[6]) ?? .noAction)
+            }
+        }
+    }
+
+    /// Counts recommendations by implementation status, grouped by mechanism, cluster, institution or SDG goal.
+    public func summary(by grouping: String) throws -> [StatusCount] {
+        let group: String
+        switch grouping {
+        case "mechanism":
+            group =
+                "SELECT r.id AS rec, coalesce(m.code, '(none)') AS grp FROM recommendation r LEFT JOIN mechanism m ON m.id = r.mechanism_id WHERE r._deleted IS NULL"
+        case "cluster":
+            group = """
+                SELECT cm.recommendation_id AS rec, c.title AS grp FROM cluster_member cm
+                JOIN cluster c ON c.id = cm.cluster_id AND c._deleted IS NULL WHERE cm._deleted IS NULL
+                """
+        case "institution":
+            group = """
+                SELECT coalesce(a.recommendation_id, cm.recommendation_id) AS rec, i.name AS grp FROM assignment a
+                JOIN institution i ON i.id = a.institution_id
+                LEFT JOIN cluster_member cm ON cm.cluster_id = a.cluster_id AND cm._deleted IS NULL
+                WHERE a._deleted IS NULL
+                """
+        case "sdg":
+            group = """
+                SELECT r.id AS rec, 'SDG ' || CAST(CAST(j.value AS INTEGER) AS TEXT) AS grp
+                FROM recommendation r, json_each(r.sdg_targets) j WHERE r._deleted IS NULL
+                """
+        default:
+            throw ReplicaError("invalid_grouping", "group by mechanism, cluster, institution or sdg, not '\(grouping)'")
+        }
+        let sql = """
+            SELECT g.grp, \(ImplementationStatus.sql("r")) AS status, count(DISTINCT r.id)
+            FROM (\(group)) g JOIN recommendation r ON r.id = g.rec AND r._deleted IS NULL
+            GROUP BY g.grp, status ORDER BY g.grp
+            """
+        return try read { db in
+            var result: [String: StatusCount] = [:]
+            for row in try Row.fetchAll(db, sql: sql) {
+                let name: String = row[0] ?? "(none)"
+                var entry = result[name] ?? StatusCount(group: name, total: 0, counts: [:])
+                let count: Int = row[2]
+                entry.counts[row[1], default: 0] += count
+                entry.total += count
+                result[name] = entry
+            }
+            return result.values.sorted { $0.group.localizedStandardCompare($1.group) == .orderedAscending }
+        }
+    }
+
+    /// Actions, recommendations and oversight requests past their due date on `today`.
+    public func overdue(today: String) throws -> [OverdueItem] {
+        try read { db in
+            var items: [OverdueItem] = []
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, title, due_date FROM action WHERE _deleted IS NULL AND due_date < ?
+                      AND coalesce(status, 'planned') NOT IN ('completed', 'cancelled') ORDER BY due_date
+                    """, arguments: [today])
+            {
+                items.append(OverdueItem(table: "action", id: row[0], title: row[1] ?? "", due: row[2]))
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.id, r.text, r.follow_up_due FROM recommendation r WHERE r._deleted IS NULL
+                      AND r.follow_up_due < ? AND \(ImplementationStatus.sql("r")) != 'completed' ORDER BY r.follow_up_due
+                    """, arguments: [today])
+            {
+                items.append(OverdueItem(table: "recommendation", id: row[0], title: row[1] ?? "", due: row[2]))
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT q.id, q.text, q.due_date FROM oversight_request q WHERE q._deleted IS NULL AND q.due_date < ?
+                      AND NOT EXISTS (SELECT 1 FROM oversight_response s WHERE s.oversight_request_id = q.id
+                        AND s._deleted IS NULL AND s.state != 'draft') ORDER BY q.due_date
+                    """, arguments: [today])
+            {
+                items.append(OverdueItem(table: "oversight_request", id: row[0], title: row[1] ?? "", due: row[2]))
+            }
+            return items
+        }
+    }
+
+    /// Rows of `table` whose column `column` holds `id`, live, in id order.
+    public func rows(_ table: String, where column: String, is id: String) throws -> [(
+        id: String, values: [String: FieldValue]
+    )] {
+        let schemaTable = try self.table(table)
+        guard schemaTable.column(column) != nil else {
+            throw ReplicaError(ErrorCode.unknownColumn.rawValue, "table '\(table)' has no column '\(column)'")
+        }
+        let ids = try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM \(table) WHERE \(column) = ? AND _deleted IS NULL ORDER BY id", arguments: [id]
+            )
+        }
+        return try ids.compactMap { rowID in try row(table, id: rowID).map { (rowID, $0) } }
+    }
+}
