@@ -26,8 +26,10 @@ extension Schema {
 }
 
 extension Schema {
-    /// The statements that turn `earlier`'s tables into this schema's: new tables are created and
-    /// new columns (with their version columns) added. Existing rows and columns are untouched.
+    /// The statements that turn `earlier`'s tables into this schema's.
+    ///
+    /// New tables are created and new columns (with their version columns) added; existing rows
+    /// and columns are untouched.
     ///
     /// A schema may only grow: renaming or dropping a table or column is not expressible here.
     public func additions(since earlier: Schema) -> [String] {
