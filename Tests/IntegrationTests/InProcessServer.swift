@@ -49,6 +49,24 @@ struct InProcessServer {
     }
 }
 
+extension InProcessServer {
+    /// Adds a user and a device, and returns a replica in `directory` (as `followup init` makes it),
+    /// already synced once.
+    func replicaOnDisk(user: String, org: String, directory: String) async throws -> (Replica, SyncEngine) {
+        try await storage.addUser(name: user, org: org, passwordHash: "unused")
+        let session = try await storage.openSession(
+            user: user, replica: nil, deviceName: "test", tokenHash: "token-\(user)", now: clock.nowMillis())
+        let replica = try Replica.create(
+            directory: directory, serverURL: "in-process",
+            login: LoginResponse(
+                token: "token-\(user)", user: user, org: org, orgKind: session.orgKind.rawValue,
+                replica: session.replica, serverTime: clock.nowMillis()))
+        let engine = SyncEngine(replica: replica, transport: InProcessTransport(service: service, session: session))
+        _ = try await engine.sync()
+        return (replica, engine)
+    }
+}
+
 /// A fresh temporary directory.
 func temporaryDirectory(_ name: String) throws -> String {
     let path = FileManager.default.temporaryDirectory

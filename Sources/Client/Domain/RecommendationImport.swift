@@ -36,6 +36,15 @@ public struct ImportReport: Sendable, Equatable, Codable {
     public var unchanged = 0
     /// Records refused, with line numbers and reasons.
     public var invalid: [InvalidImportRow] = []
+
+    /// Creates a report.
+    public init(read: Int = 0, new: Int = 0, updated: Int = 0, unchanged: Int = 0, invalid: [InvalidImportRow] = []) {
+        self.read = read
+        self.new = new
+        self.updated = updated
+        self.unchanged = unchanged
+        self.invalid = invalid
+    }
 }
 
 /// The UPR Info export: CSV with `To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session`.
@@ -49,7 +58,7 @@ public enum UPRInfoFormat {
 
     /// Reads every record of a UPR Info export.
     public static func parse(_ data: Data) throws -> (records: [ImportedRecommendation], invalid: [InvalidImportRow]) {
-        let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .macOSRoman) ?? ""
+        let text = String(data: data, encoding: .utf8) ?? MacRoman.decode(data)
         let reader: CSVReader
         do {
             reader = try CSVReader(string: text, hasHeaderRow: true)
@@ -333,5 +342,27 @@ extension Replica {
         if !report.invalid.isEmpty && !skipInvalid { return report }
         if !edits.isEmpty { _ = try put(edits) }
         return report
+    }
+}
+
+/// Mac OS Roman, the encoding of the 2015 UPR Info exports.
+enum MacRoman {
+    /// The characters of bytes 128 to 255.
+    static let upperHalf: [Unicode.Scalar] = Array(
+        "ÄÅÇÉÑÖÜáàâäãåçéèêëíìîïñóòôöõúùûü†°¢£§•¶ß®©™´¨≠ÆØ∞±≤≥¥µ∂∑∏π∫ªºΩæø¿¡¬√ƒ≈∆«»…\u{00A0}ÀÃÕŒœ–—“”‘’÷◊ÿŸ⁄€‹›ﬁﬂ‡·‚„‰ÂÊÁËÈÍÎÏÌÓÔ\u{F8FF}ÒÚÛÙıˆ˜¯˘˙˚¸˝˛ˇ"
+            .unicodeScalars)
+
+    /// Decodes Mac OS Roman bytes.
+    static func decode(_ data: Data) -> String {
+        var text = ""
+        text.reserveCapacity(data.count)
+        for byte in data {
+            if byte < 128 {
+                text.unicodeScalars.append(UnicodeScalar(byte))
+            } else {
+                text.unicodeScalars.append(upperHalf[Int(byte) - 128])
+            }
+        }
+        return text
     }
 }
