@@ -9,7 +9,7 @@ import Testing
 @Suite("Convergence")
 struct ConvergenceTests {
     static let editableColumns: [String: [String]] = [
-        "recommendation": ["text", "session", "position", "paragraph"],
+        "recommendation": ["text", "session", "position", "paragraph", "themes"],
         "action": ["title", "status", "description", "budget_amount"],
         "progress_update": ["narrative", "value", "date"],
     ]
@@ -19,7 +19,16 @@ struct ConvergenceTests {
         case "session": .integer(Int64.random(in: 1...54, using: &generator))
         case "position": .text(["supported", "noted", "pending"].randomElement(using: &generator)!)
         case "status": .text(["planned", "in_progress", "completed"].randomElement(using: &generator)!)
-        case "budget_amount", "value": .real(Double(Int.random(in: 0...1_000, using: &generator)))
+        // Whole numbers in real columns and untidy lists must be stored as the server stores them.
+        case "budget_amount", "value":
+            Bool.random(using: &generator)
+                ? .real(Double(Int.random(in: 0...1_000, using: &generator)))
+                : .integer(Int64.random(in: 0...1_000, using: &generator))
+        case "themes":
+            .list(
+                (0..<Int.random(in: 0...3, using: &generator)).map { _ in
+                    ["Justice", " Justice", "Women's rights", ""].randomElement(using: &generator)!
+                })
         case "date":
             .text("2027-0\(Int.random(in: 1...9, using: &generator))-1\(Int.random(in: 0...9, using: &generator))")
         case "paragraph", "description", "narrative":

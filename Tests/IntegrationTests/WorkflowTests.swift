@@ -234,3 +234,26 @@ extension WorkflowTests {
         #expect(try upgraded.digest() == (try await server.storage.digest()))
     }
 }
+
+extension WorkflowTests {
+    @Test("list fields merge as a whole: the later list wins, items are never mixed")
+    func listMerge() async throws {
+        let server = try await InProcessServer()
+        let (secretariat, secretariatSync) = try await server.replica(user: "sara", org: "nmirf", clock: server.clock)
+        let (ministry, ministrySync) = try await server.replica(user: "malik", org: "moj", clock: server.clock)
+        let rec = try secretariat.put(
+            "recommendation", fields: ["text": .text("Protect defenders"), "themes": .list(["Human rights defenders"])])
+        _ = try await secretariatSync.sync()
+        _ = try await ministrySync.sync()
+        try secretariat.put("recommendation", id: rec, fields: ["themes": .list(["Justice", " Justice ", ""])])
+        server.clock.advance(by: 10)
+        try ministry.put("recommendation", id: rec, fields: ["themes": .list(["Women's rights", "Justice"])])
+        _ = try await ministrySync.sync()
+        _ = try await secretariatSync.sync()
+        _ = try await ministrySync.sync()
+        for replica in [secretariat, ministry] {
+            #expect(try replica.row("recommendation", id: rec)?["themes"] == .list(["Women's rights", "Justice"]))
+        }
+        #expect(try secretariat.digest() == ministry.digest())
+    }
+}

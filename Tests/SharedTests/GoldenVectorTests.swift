@@ -120,3 +120,24 @@ func permutations<T>(_ items: [T]) -> [[T]] {
         return permutations(rest).map { [head] + $0 }
     }
 }
+
+extension GoldenVectorTests {
+    @Test("the workflows and the tables that use them match the schema")
+    func workflows() throws {
+        let file = try #require(try GoldenVectors.json("workflow.json") as? [String: Any])
+        let workflows = try #require(file["workflows"] as? [String: [String: Any]])
+        let tables = try #require(file["tables"] as? [String: String])
+        let known = ["review": Workflow.review, "publication": Workflow.publication]
+        #expect(Set(workflows.keys) == Set(known.keys))
+        for (name, workflow) in known {
+            let vector = try #require(workflows[name])
+            #expect(vector["initial"] as? String == workflow.initial)
+            #expect(vector["transitions"] as? [String: [String]] == workflow.transitions)
+        }
+        let withWorkflow = Schema.current.tables.filter { $0.workflow != nil }
+        #expect(Set(tables.keys) == Set(withWorkflow.map(\.name)))
+        for table in withWorkflow {
+            #expect(known[tables[table.name] ?? ""] == table.workflow, "\(table.name)")
+        }
+    }
+}

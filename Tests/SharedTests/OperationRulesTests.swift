@@ -60,3 +60,62 @@ struct OperationRulesTests {
         #expect(OperationRules.checkAgainstRow(delete, existing: nil, table: table)?.code == .rowNotFound)
     }
 }
+
+extension OperationRulesTests {
+    @Test("workflow moves: one step forward or back; new rows start as draft")
+    func transitions() throws {
+        let action = try #require(Schema.current.table("action"))
+        let assessment = try #require(Schema.current.table("assessment"))
+        func move(_ table: TableSchema, from: String?, to: String) -> ErrorCode? {
+            var operation = Self.upsert(["state": .text(to)], table: table.name)
+            operation.fields["state"] = .text(to)
+            let existing = from.map { RowState(values: ["state": .text($0)]) } ?? RowState()
+            return OperationRules.checkAgainstRow(operation, existing: existing, table: table)?.code
+        }
+        #expect(move(action, from: "draft", to: "submitted") == nil)
+        #expect(move(action, from: "submitted", to: "draft") == nil)
+        #expect(move(action, from: "submitted", to: "published") == nil)
+        #expect(move(action, from: "published", to: "submitted") == nil)
+        #expect(move(action, from: "draft", to: "published") == .invalidTransition)
+        #expect(move(action, from: "published", to: "draft") == .invalidTransition)
+        #expect(move(action, from: nil, to: "published") == .invalidTransition)
+        #expect(move(assessment, from: "draft", to: "published") == nil)
+        #expect(move(assessment, from: "published", to: "draft") == nil)
+        var created = Self.upsert(["rating": .text("partial"), "state": .text("published")], table: "assessment")
+        #expect(OperationRules.checkAgainstRow(created, existing: nil, table: assessment)?.code == .invalidTransition)
+        created = OperationRules.withDefaults(
+            Self.upsert(["rating": .text("partial")], table: "assessment"), table: assessment)
+        #expect(created.fields["state"] == .text("draft"))
+        #expect(OperationRules.checkAgainstRow(created, existing: nil, table: assessment) == nil)
+    }
+
+    @Test("lists are tidied and bounded; vocabularies are exact")
+    func lists() throws {
+        let tidy = try OperationRules.validate(
+            Self.upsert(
+                ["text": .text("t"), "themes": .list([" Justice ", "Justice", "", "Women's rights"])],
+                table: "recommendation"),
+            schema: .current
+        ).get()
+        #expect(tidy.fields["themes"] == .list(["Justice", "Women's rights"]))
+        let many = Self.upsert(["themes": .list((0...500).map { "theme \($0)" })], table: "recommendation")
+        #expect(Self.code(many) == .invalidValue)
+        #expect(
+            Self.code(Self.upsert(["themes": .list([String(repeating: "x", count: 1_001)])], table: "recommendation"))
+                == .invalidValue)
+        #expect(
+            Self.code(Self.upsert(["recommending_states": .list(["fra"])], table: "recommendation")) == .invalidValue)
+        #expect(Self.code(Self.upsert(["recommending_states": .list(["FRA"])], table: "recommendation")) == nil)
+        #expect(
+            Self.code(Self.upsert(["sdg_targets": .list(["5.2", "17.19", "16.a"])], table: "recommendation")) == nil)
+        #expect(Self.code(Self.upsert(["sdg_targets": .list(["17.20"])], table: "recommendation")) == .invalidValue)
+        #expect(Self.code(Self.upsert(["budget_currency": .text("dollars")])) == .invalidValue)
+        #expect(Self.code(Self.upsert(["action_category": .integer(6)], table: "recommendation")) == .invalidValue)
+        #expect(SustainableDevelopmentGoals.goals.count == 17)
+        #expect(SustainableDevelopmentGoals.allTargets.count == 169)
+        #expect(Countries.all.count == 249)
+        #expect(Mechanisms.all.count == 11)
+        #expect(UPRCycles.cycle(forSession: 12) == 1 && UPRCycles.cycle(forSession: 13) == 2)
+        #expect(UPRCycles.cycle(forSession: 40) == 3 && UPRCycles.cycle(forSession: 41) == 4)
+    }
+}

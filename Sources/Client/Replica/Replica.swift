@@ -256,11 +256,10 @@ extension Replica {
                     operation = OperationRules.withDefaults(operation, table: table)
                 }
                 do {
-                    try check(operation, table: table, db)
+                    return (try checked(operation, table: table, db), rowID)
                 } catch let error as ReplicaError where edits.count > 1 {
                     throw ReplicaError(error.code, "item \(index + 1): \(error.message); nothing was written")
                 }
-                return (operation, rowID)
             }
         }
     }
@@ -276,24 +275,27 @@ extension Replica {
             guard try rows.load(table, id: id, db).map({ !$0.isDeleted }) == true else {
                 throw ReplicaError(ErrorCode.rowNotFound.rawValue, "there is no \(table.name) \(id) on this replica")
             }
-            try check(operation, table: table, db)
-            return [(operation, id)]
+            return [(try checked(operation, table: table, db), id)]
         }
     }
 
     /// Validates `operation` as the server will, so a clerk hears of a mistake at once.
-    private func check(_ operation: SyncOperation, table: TableSchema, _ db: Database) throws {
+    ///
+    /// - Returns: the operation with its values normalised, exactly as the server will store it.
+    private func checked(_ operation: SyncOperation, table: TableSchema, _ db: Database) throws -> SyncOperation {
+        let normalised: SyncOperation
         switch OperationRules.validate(operation, schema: schema) {
         case .failure(let rejection):
             throw ReplicaError(rejection.code.rawValue, rejection.message)
-        case .success:
-            break
+        case .success(let valid):
+            normalised = valid
         }
         if let rejection = OperationRules.checkAgainstRow(
-            operation, existing: try rows.load(table, id: operation.row, db), table: table)
+            normalised, existing: try rows.load(table, id: operation.row, db), table: table)
         {
             throw ReplicaError(rejection.code.rawValue, rejection.message)
         }
+        return normalised
     }
 
     /// Runs `makeOperations` in one write transaction, then merges and enqueues what it returns.

@@ -108,7 +108,9 @@ extension SQLiteServerStorage {
 
     public func addUser(name: String, org: String, passwordHash: String) async throws {
         try await writer.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM organisation WHERE id = ?", arguments: [org]) == true
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM organisation WHERE id = ? AND kind != 'operator'", arguments: [org]) == true
             else {
                 throw ServiceError(.malformedRequest, "there is no organisation '\(org)'; add it first with add-org")
             }

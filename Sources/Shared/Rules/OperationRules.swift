@@ -71,9 +71,13 @@ public enum OperationRules {
             }
             if let workflow = table.workflow, case .text(let target) = operation.fields[workflow.column] {
                 if let existing {
-                    if case .text(let current) = existing.values[workflow.column],
-                        !workflow.allows(from: current, to: target)
-                    {
+                    // A row from before its table had a workflow counts as being in the initial state.
+                    let current =
+                        existing.values[workflow.column].flatMap { value -> String? in
+                            if case .text(let state) = value { return state }
+                            return nil
+                        } ?? workflow.initial
+                    if !workflow.allows(from: current, to: target) {
                         let allowed = workflow.transitions[current, default: []].joined(separator: " or ")
                         return Rejection(
                             .invalidTransition,

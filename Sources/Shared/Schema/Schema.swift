@@ -141,12 +141,18 @@ public enum Vocabulary: Sendable, Hashable {
     case country
     /// SDG goals ("5") and targets ("5.2").
     case sdg
+    /// ISO 4217 currency codes (three capital letters).
+    case currency
 
     /// Why `value` is not in the list, or nil when it is.
     public func problem(with value: String) -> String? {
         switch self {
         case .country:
-            Countries.name(forCode: value) == nil ? "'\(value)' is not an ISO 3166 alpha-3 country code" : nil
+            value == value.uppercased() && Countries.name(forCode: value) != nil
+                ? nil : "'\(value)' is not an ISO 3166 alpha-3 country code (upper case, such as FRA)"
+        case .currency:
+            value.utf8.count == 3 && value.utf8.allSatisfy({ (65...90).contains($0) })
+                ? nil : "'\(value)' is not an ISO 4217 currency code (three capital letters, such as USD)"
         case .sdg:
             SustainableDevelopmentGoals.isGoalOrTarget(value) ? nil : "'\(value)' is not an SDG goal or target"
         }
@@ -258,7 +264,7 @@ extension Schema {
                 ColumnSchema("institution_id", .reference("institution")),
                 ColumnSchema("expected_outcome", .text),
                 ColumnSchema("start_date", .date),
-                ColumnSchema("budget_currency", .text),
+                ColumnSchema("budget_currency", .text, vocabulary: .currency),
                 ColumnSchema("budget_line", .text),
             ],
             workflow: .review),
