@@ -118,6 +118,7 @@ enum RowRendering {
             zip(values, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
-        return ([line(columns)] + cells.map(line) + ["(\(rows.count) rows)"]).joined(separator: "\n")
+        return ([line(columns)] + cells.map(line) + ["(\(rows.count) \(rows.count == 1 ? "row" : "rows"))"]).joined(
+            separator: "\n")
     }
 }

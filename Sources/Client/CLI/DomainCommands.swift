@@ -85,7 +85,7 @@ extension FollowupCommand {
                             $0.status.rawValue, Output.clip($0.text),
                         ]
                     })
-                print("(\(found.count) recommendations)")
+                print("(\(found.count) \(found.count == 1 ? "recommendation" : "recommendations"))")
             }
         }
     }
