@@ -569,15 +569,11 @@ extension FollowupCommand {
             commandName: "upr-info", abstract: "Import a UPR Info CSV export.")
 
         @OptionGroup var options: ReplicaOptions
-        @Argument(help: "The CSV file.") var file: String
-        @Flag(help: "Import the valid rows even if some are invalid.") var skipInvalid = false
-        @Flag(help: "Print the report as JSON.") var json = false
+        @OptionGroup var file: ImportFileOptions
 
         func run() async throws {
             try await reportingErrors {
-                try runImport(
-                    file: file, options: options, skipInvalid: skipInvalid, json: json, keyColumn: "upr_info_key",
-                    parse: UPRInfoFormat.parse)
+                try runImport(file, options: options, keyColumn: "upr_info_key", parse: UPRInfoFormat.parse)
             }
         }
     }
@@ -587,25 +583,29 @@ extension FollowupCommand {
             commandName: "uhri", abstract: "Import a Universal Human Rights Index JSON export.")
 
         @OptionGroup var options: ReplicaOptions
-        @Argument(help: "The JSON file.") var file: String
-        @Flag(help: "Import the valid records even if some are invalid.") var skipInvalid = false
-        @Flag(help: "Print the report as JSON.") var json = false
+        @OptionGroup var file: ImportFileOptions
 
         func run() async throws {
             try await reportingErrors {
-                try runImport(
-                    file: file, options: options, skipInvalid: skipInvalid, json: json, keyColumn: "uhri_id",
-                    parse: UHRIFormat.parse)
+                try runImport(file, options: options, keyColumn: "uhri_id", parse: UHRIFormat.parse)
             }
         }
     }
 }
 
+/// The arguments every import takes.
+struct ImportFileOptions: ParsableArguments {
+    @Argument(help: "The file to import.") var path: String
+    @Flag(help: "Import the valid records even if some are invalid.") var skipInvalid = false
+    @Flag(help: "Print the report as JSON.") var json = false
+}
+
 /// Reads, checks and imports a file; all or nothing unless `skipInvalid`.
 func runImport(
-    file: String, options: ReplicaOptions, skipInvalid: Bool, json: Bool, keyColumn: String,
+    _ arguments: ImportFileOptions, options: ReplicaOptions, keyColumn: String,
     parse: (Data) throws -> (records: [ImportedRecommendation], invalid: [InvalidImportRow])
 ) throws {
+    let (file, skipInvalid, json) = (arguments.path, arguments.skipInvalid, arguments.json)
     guard let data = FileManager.default.contents(atPath: file) else {
         throw ReplicaError("file_not_found", "cannot read \(file)")
     }

@@ -47,10 +47,9 @@ public struct Replica: Sendable {
     }
 
     /// Uses an existing database writer (an in-memory queue in tests); runs the migrations.
-    public init(writer: any DatabaseWriter, schema: Schema = .current, clock: any WallClock = SystemWallClock()) throws
-    {
+    public init(writer: any DatabaseWriter, clock: any WallClock = SystemWallClock()) throws {
         self.writer = writer
-        self.rows = RowStore(schema: schema)
+        self.rows = RowStore(schema: .current)
         self.wallClock = clock
         try Self.migrator.migrate(writer)
     }

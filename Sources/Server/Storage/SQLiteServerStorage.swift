@@ -14,17 +14,17 @@ public struct SQLiteServerStorage: ServerStorage {
     private let rows: RowStore
 
     /// Opens (creating if needed) the storage in directory `dataDirectory`.
-    public init(dataDirectory: String, schema: Schema = .current) throws {
+    public init(dataDirectory: String) throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let path = (dataDirectory as NSString).appendingPathComponent(Self.fileName)
-        try self.init(writer: DatabasePool(path: path, configuration: Self.configuration()), schema: schema)
+        try self.init(writer: DatabasePool(path: path, configuration: Self.configuration()))
     }
 
     /// Uses an existing database writer (an in-memory `DatabaseQueue` in tests).
-    public init(writer: any DatabaseWriter, schema: Schema = .current) throws {
+    public init(writer: any DatabaseWriter) throws {
         self.writer = writer
-        self.rows = RowStore(schema: schema)
-        try Self.migrator(schema: schema).migrate(writer)
+        self.rows = RowStore(schema: .current)
+        try Self.migrator.migrate(writer)
     }
 
     /// The connection settings: foreign keys, a busy timeout, and full sync so that an
@@ -39,7 +39,7 @@ public struct SQLiteServerStorage: ServerStorage {
         return configuration
     }
 
-    static func migrator(schema: Schema) -> DatabaseMigrator {
+    static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(

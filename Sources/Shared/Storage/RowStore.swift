@@ -9,10 +9,26 @@ import GRDB
 public struct RowStore: Sendable {
     /// The tables it manages.
     public let schema: Schema
+    /// Each table's SELECT and UPSERT statements, built once rather than on every row write.
+    private let sql: [String: (select: String, upsert: String)]
 
     /// Creates a row store for `schema`.
     public init(schema: Schema) {
         self.schema = schema
+        var sql: [String: (select: String, upsert: String)] = [:]
+        for table in schema.tables {
+            let names = table.columns.flatMap { [$0.name, $0.versionColumn] } + ["_deleted"]
+            let placeholders = Array(repeating: "?", count: names.count + 1).joined(separator: ", ")
+            let updates = names.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+            sql[table.name] = (
+                select: "SELECT id, \(names.joined(separator: ", ")) FROM \(table.name)",
+                upsert: """
+                INSERT INTO \(table.name) (id, \(names.joined(separator: ", "))) VALUES (\(placeholders)) \
+                ON CONFLICT(id) DO UPDATE SET \(updates)
+                """
+            )
+        }
+        self.sql = sql
     }
 
     /// Loads the merged state of row `id` of `table`, or nil when the row was never seen.
@@ -24,16 +40,9 @@ public struct RowStore: Sendable {
 
     /// Writes `state` as the merged state of row `id` of `table`.
     public func save(_ table: TableSchema, id: String, state: RowState, _ db: Database) throws {
-        let columnNames = table.columns.flatMap { [$0.name, $0.versionColumn] } + ["_deleted"]
-        let placeholders = Array(repeating: "?", count: columnNames.count + 1).joined(separator: ", ")
-        let updates = columnNames.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        let sql = """
-            INSERT INTO \(table.name) (id, \(columnNames.joined(separator: ", "))) VALUES (\(placeholders)) \
-            ON CONFLICT(id) DO UPDATE SET \(updates)
-            """
-        let statement = try db.cachedStatement(sql: sql)
+        let statement = try db.cachedStatement(sql: statements(table).upsert)
         var values: [DatabaseValue] = [id.databaseValue]
-        values.reserveCapacity(columnNames.count + 1)
+        values.reserveCapacity(table.columns.count * 2 + 2)
         for column in table.columns {
             values.append(state.values[column.name]?.databaseValue ?? .null)
             values.append(state.versions[column.name]?.description.databaseValue ?? .null)
@@ -109,8 +118,11 @@ public struct RowStore: Sendable {
     }
 
     private func selectSQL(_ table: TableSchema) -> String {
-        let names = table.columns.flatMap { [$0.name, $0.versionColumn] }
-        return "SELECT id, \(names.joined(separator: ", ")), _deleted FROM \(table.name)"
+        statements(table).select
+    }
+
+    private func statements(_ table: TableSchema) -> (select: String, upsert: String) {
+        sql[table.name] ?? RowStore(schema: Schema(tables: [table])).sql[table.name]!
     }
 
     private func state(from row: Row, table: TableSchema) -> RowState {
