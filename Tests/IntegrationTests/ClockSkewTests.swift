@@ -12,7 +12,7 @@ struct ClockSkewTests {
         let server = try await InProcessServer(maxClockSkewMillis: 300_000)
         let aheadClock = ManualWallClock(millis: server.clock.nowMillis() + 3 * Self.day)
         let rightClock = ManualWallClock(millis: server.clock.nowMillis())
-        let (ahead, aheadEngine) = try await server.replica(user: "fast", org: "moj", clock: aheadClock)
+        let (ahead, aheadEngine) = try await server.replica(user: "fast", org: "nmirf", clock: aheadClock)
         let (right, rightEngine) = try await server.replica(user: "exact", org: "nmirf", clock: rightClock)
 
         let id = try ahead.put("recommendation", fields: ["text": .text("written three days in the future")])
@@ -23,7 +23,7 @@ struct ClockSkewTests {
         #expect(try ahead.status().clockOffsetMillis == -3 * Self.day)
         #expect(try ahead.status().pending == 0)
         #expect(try ahead.status().rejected == 0)
-        let page = try await server.storage.pull(after: 0, limit: 100)
+        let page = try await server.storage.operations(after: 0, limit: 100)
         let fromFast = page.operations.filter { $0.author == "fast" }
         #expect(fromFast.count == 1)
         #expect(fromFast.allSatisfy { $0.hlc.physical <= server.clock.nowMillis() + 1 })
@@ -57,7 +57,7 @@ struct ClockSkewTests {
     func restampKeepsOwnOrder() async throws {
         let server = try await InProcessServer(maxClockSkewMillis: 300_000)
         let clock = ManualWallClock(millis: server.clock.nowMillis() + 200_000)
-        let (replica, engine) = try await server.replica(user: "drift", org: "moj", clock: clock)
+        let (replica, engine) = try await server.replica(user: "drift", org: "nmirf", clock: clock)
         let id = try replica.put("action", fields: ["title": .text("first, within the skew limit")])
         // Push only: no pull yet, so the replica has not compared clocks with the server.
         #expect(try await engine.push().accepted == 1)

@@ -55,7 +55,7 @@ struct ConvergenceTests {
             let clock = ManualWallClock(
                 millis: server.clock.nowMillis() + Int64.random(in: -5_000...5_000, using: &generator))
             let (replica, engine) = try await server.replica(
-                user: "user\(index)", org: index == 0 ? "nmirf" : "moj", clock: clock)
+                user: "user\(index)", org: "nmirf", clock: clock)
             peers.append((replica, engine, clock))
         }
         var sentBatches: [[Int: [SyncOperation]]] = Array(repeating: [:], count: replicaCount)
@@ -125,7 +125,7 @@ struct ConvergenceTests {
         var operations: [SyncOperation] = []
         var cursor: Int64 = 0
         while true {
-            let page = try await storage.pull(after: cursor, limit: 5_000)
+            let page = try await storage.operations(after: cursor, limit: 5_000)
             operations += page.operations
             cursor = page.cursor
             if !page.more { break }

@@ -148,7 +148,7 @@ struct CrashSafetyTests {
         var ids: Set<String> = []
         var cursor: Int64 = 0
         while true {
-            let page = try await storage.pull(after: cursor, limit: 5_000)
+            let page = try await storage.operations(after: cursor, limit: 5_000)
             ids.formUnion(page.operations.map(\.id))
             cursor = page.cursor
             if !page.more { return ids }

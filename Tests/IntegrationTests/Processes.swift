@@ -43,6 +43,23 @@ enum Executables {
     }
 }
 
+/// The bytes of a file that SQLite may hold open in this process, read by a child process.
+///
+/// Closing any descriptor of a database file drops every POSIX lock this process holds on it, so
+/// reading it with Foundation here could let another process checkpoint and delete its WAL.
+func bytesOfOpenDatabase(_ path: String) throws -> Data {
+    guard FileManager.default.fileExists(atPath: path) else { return Data() }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/cat")
+    process.arguments = [path]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return data
+}
+
 /// A `followup-server serve` process on a free port.
 final class ServerProcess {
     let process: Process

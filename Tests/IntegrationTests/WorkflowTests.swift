@@ -122,8 +122,8 @@ struct WorkflowTests {
             try await sync("malik")
 
             try await sync("sara", "malik", "pia", "nadia", "omar")
-            let digest = try await storage.digest()
-            for (user, _, _) in people {
+            for (user, org, kind) in people {
+                let digest = try await storage.digest(visibleTo: Viewer(org: org, role: kind))
                 #expect(try replicas[user]!.digest() == digest, "\(user)")
                 #expect(try replicas[user]!.status().pending == 0)
                 #expect(try replicas[user]!.status().rejected == 0)
@@ -133,6 +133,10 @@ struct WorkflowTests {
             #expect(try malik.row("assessment", id: assessment)?["rating"] == .text("partial"))
             #expect(try malik.row("assessment", id: assessment)?["state"] == .text("published"))
             #expect(try nadia.rows("submission").first?.values["confidential"] == .bool(true))
+            // The confidential submission reaches its author and the NHRI only.
+            for user in ["sara", "malik", "pia"] {
+                #expect(try replicas[user]!.rows("submission").isEmpty, "\(user)")
+            }
             #expect(try pia.row("oversight_response", id: answer)?["oversight_request_id"] == .text(question))
             #expect(try sara.recommendations(RecommendationFilter()).first { $0.id == rec }?.status == .inProgress)
             let byInstitution = try sara.summary(by: "institution")
@@ -204,7 +208,7 @@ extension WorkflowTests {
     @Test("a replica created by schema v1 upgrades in place and keeps its pending operations")
     func upgradeInPlace() async throws {
         let server = try await InProcessServer()
-        let (_, template) = try await server.replica(user: "malik", org: "moj", clock: server.clock)
+        let (_, template) = try await server.replica(user: "sara", org: "nmirf", clock: server.clock)
         let settings = try template.replica.settings()
         // Build a v1 replica by hand: v1 migration only, with one pending v1 operation.
         let queue = try DatabaseQueue()
@@ -217,8 +221,8 @@ extension WorkflowTests {
             try db.execute(
                 sql: """
                     INSERT INTO replica_settings (singleton, replica_id, server_url, user_name, org, org_kind, token,
-                      cursor, hlc_last, max_known_hlc, clock_offset_ms) VALUES (1, ?, 'in-process', 'malik', 'moj',
-                      'ministry', 'token-malik', 0, ?, '000000000000000-00000', 0)
+                      cursor, hlc_last, max_known_hlc, clock_offset_ms) VALUES (1, ?, 'in-process', 'sara', 'nmirf',
+                      'secretariat', 'token-sara', 0, ?, '000000000000000-00000', 0)
                     """, arguments: [settings.replicaID, pending.hlc.description])
             try RowStore(schema: .v1).apply(pending, db)
             try db.execute(
@@ -240,20 +244,20 @@ extension WorkflowTests {
     func listMerge() async throws {
         let server = try await InProcessServer()
         let (secretariat, secretariatSync) = try await server.replica(user: "sara", org: "nmirf", clock: server.clock)
-        let (ministry, ministrySync) = try await server.replica(user: "malik", org: "moj", clock: server.clock)
+        let (colleague, colleagueSync) = try await server.replica(user: "sam", org: "nmirf", clock: server.clock)
         let rec = try secretariat.put(
             "recommendation", fields: ["text": .text("Protect defenders"), "themes": .list(["Human rights defenders"])])
         _ = try await secretariatSync.sync()
-        _ = try await ministrySync.sync()
+        _ = try await colleagueSync.sync()
         try secretariat.put("recommendation", id: rec, fields: ["themes": .list(["Justice", " Justice ", ""])])
         server.clock.advance(by: 10)
-        try ministry.put("recommendation", id: rec, fields: ["themes": .list(["Women's rights", "Justice"])])
-        _ = try await ministrySync.sync()
+        try colleague.put("recommendation", id: rec, fields: ["themes": .list(["Women's rights", "Justice"])])
+        _ = try await colleagueSync.sync()
         _ = try await secretariatSync.sync()
-        _ = try await ministrySync.sync()
-        for replica in [secretariat, ministry] {
+        _ = try await colleagueSync.sync()
+        for replica in [secretariat, colleague] {
             #expect(try replica.row("recommendation", id: rec)?["themes"] == .list(["Women's rights", "Justice"]))
         }
-        #expect(try secretariat.digest() == ministry.digest())
+        #expect(try secretariat.digest() == colleague.digest())
     }
 }

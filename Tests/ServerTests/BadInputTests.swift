@@ -76,10 +76,11 @@ struct BadInputTests {
             #expect(invalid.code == .unauthorized)
             let session = try await login(client)
             #expect(try await send(client, .post, "/v1/pull", body: pull, token: session.token).status == .ok)
-            // Disabling the user stops the token at once.
+            // Disabling the user stops the token at once, and the replica is told why.
             try await fixture.storage.setUserDisabled(name: "sara", disabled: true)
             let disabled = try await send(client, .post, "/v1/pull", body: pull, token: session.token)
-            #expect(disabled.code == .unauthorized)
+            #expect(disabled.status == .forbidden)
+            #expect(disabled.code == .accountDisabled)
             let relogin = try await send(
                 client, .post, "/v1/login", body: try json(LoginRequest(user: "sara", password: "correct horse")))
             #expect(relogin.status == .forbidden)
@@ -209,19 +210,27 @@ struct BadInputTests {
             #expect(replay.verdicts == [response.verdicts[7]])
 
             // The log holds the two good operations, stamped with the session's identity.
-            let pull = try await send(
-                client, .post, "/v1/pull", body: try json(PullRequest(cursor: 0)), token: session.token)
-            let page = try WireCoding.decoder().decode(PullResponse.self, from: Data(buffer: pull.body))
+            let log = try await fixture.storage.operations(after: 0, limit: 5_000).operations
             // The operator's reference rows come first; then the two accepted operations.
-            let pushed = Array(page.ops.dropFirst(logged))
-            #expect(page.ops.prefix(logged).allSatisfy { $0.author == "_operator" })
+            let pushed = Array(log.dropFirst(logged))
+            #expect(log.prefix(logged).allSatisfy { $0.author == "_operator" })
             #expect(pushed.map(\.id) == [good.id, forgedAuthor.id])
             #expect(pushed.allSatisfy { $0.author == "sara" && $0.org == "nmirf" && $0.replica == session.replica })
             #expect(pushed.map(\.seq) == [Int64(logged + 1), Int64(logged + 2)])
             #expect(pushed[0].fields["owner_org"] == .text("nmirf"))
             #expect(pushed[0].fields["created_by"] == .text("sara"))
+
+            // A pull sends the rows whole, with the owner and author the server stamped.
+            let pull = try await send(
+                client, .post, "/v1/pull", body: try json(PullRequest(cursor: 0)), token: session.token)
+            let page = try WireCoding.decoder().decode(PullResponse.self, from: Data(buffer: pull.body))
+            let rows = page.changes.filter { change in pushed.contains { $0.row == change.row } }
+            #expect(rows.count == Set(pushed.map(\.row)).count)
+            #expect(
+                rows.allSatisfy { $0.fields["owner_org"] == .text("nmirf") && $0.fields["created_by"] == .text("sara") }
+            )
             #expect(page.more == false)
-            #expect(page.cursor == Int64(logged + 2))
+            #expect(page.org == "nmirf" && page.orgKind == "secretariat")
         }
         #expect(try await fixture.storage.operationCount() == logged + 2)
     }
@@ -250,7 +259,7 @@ struct BadInputTests {
             var compressed = pulled.body
             let page = try WireCoding.decoder().decode(
                 PullResponse.self, from: Data(buffer: try compressed.decompress(with: .gzip())))
-            #expect(page.ops.count == logged + 50)
+            #expect(page.changes.count == logged + 50)
         }
     }
 }

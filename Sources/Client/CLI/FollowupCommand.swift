@@ -9,7 +9,7 @@ public struct FollowupCommand: AsyncParsableCommand {
         abstract: "Work on a local Followup replica, offline, and sync it with the server.",
         subcommands: [
             Init.self, Login.self, Put.self, Get.self, List.self, Delete.self, Sync.self, Status.self,
-            Digest.self, Import.self, Recs.self, Summary.self, Overdue.self, Clusters.self, Assign.self,
+            Rejected.self, Digest.self, Import.self, Recs.self, Summary.self, Overdue.self, Clusters.self, Assign.self,
             Actions.self, Progress.self, Submit.self, Publish.self, Assess.self, Submissions.self, Oversight.self,
         ])
 
@@ -95,7 +95,9 @@ extension FollowupCommand {
 
     struct Login: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Sign in again (after a session was revoked); pending edits are kept.")
+            abstract:
+                "Sign in again (after a session was revoked), or as another account of the organisation; pending edits are kept."
+        )
 
         @OptionGroup var options: ReplicaOptions
         @Option(help: "User name (default: the replica's user).") var user: String?
@@ -108,10 +110,27 @@ extension FollowupCommand {
                 let replica = try options.open()
                 let settings = try replica.settings()
                 let name = user ?? settings.userName
-                guard name == settings.userName else {
-                    throw ReplicaError(
-                        "wrong_user",
-                        "this replica belongs to \(settings.userName); create a new replica for \(name)")
+                if name != settings.userName {
+                    // Another account takes the replica over (the first was disabled or left).
+                    let login = try await HTTPSyncTransport(baseURL: settings.serverURL, token: nil).login(
+                        LoginRequest(user: name, password: password, deviceName: ProcessInfo.processInfo.hostName))
+                    try requireKnownSchema(login.schemaVersion)
+                    // The previous account's unsent edits stay here for review: only a colleague
+                    // of the same organisation may see them.
+                    guard login.org == settings.org else {
+                        throw ReplicaError(
+                            "wrong_organisation",
+                            "\(login.user) belongs to \(login.org), not \(settings.org); create a new replica for this account"
+                        )
+                    }
+                    let setAside = try replica.adopt(login)
+                    print("signed in as \(login.user) of \(login.org); this replica now syncs as that account")
+                    if setAside > 0 {
+                        printError(
+                            "note: \(setAside) unsent edits of \(settings.userName) were set aside for review: see 'followup rejected'"
+                        )
+                    }
+                    return
                 }
                 let login = try await HTTPSyncTransport(baseURL: settings.serverURL, token: nil).login(
                     LoginRequest(user: name, password: password, replica: settings.replicaID))
@@ -259,6 +278,13 @@ extension FollowupCommand {
                             FileHandle.standardError.write(Data("\rpulled \(pulled) (cursor \(cursor))   ".utf8))
                         }
                     }
+                } catch let error as TransportError where error.code == ErrorCode.accountDisabled.rawValue {
+                    try replica.setToken(nil)
+                    let pending = try replica.status().pending
+                    throw ReplicaError(
+                        error.code,
+                        "the server has disabled the account \(settings.userName): \(error.message). The \(pending) pending edits stay on this replica; another account of \(settings.org) can sign in here to review them (followup --replica \(try options.directory()) login --user NAME --password-stdin)"
+                    )
                 } catch let error as TransportError where error.code == ErrorCode.unauthorized.rawValue {
                     try replica.setToken(nil)
                     throw ReplicaError(
@@ -274,10 +300,22 @@ extension FollowupCommand {
                 }
                 if report.rejected > 0 {
                     printError(
-                        "warning: the server refused \(report.rejected) edits; they are kept aside (see 'followup status')"
+                        "warning: the server refused \(report.rejected) edits; the rows show the server's values again and the refused edits are kept aside (see 'followup rejected')"
                     )
                 }
-                print("synced: \(report.accepted) pushed, \(report.pulled) pulled")
+                if report.scopeReset {
+                    printError(
+                        "note: this account now belongs to another organisation; the replica dropped the rows of the old one and pulled those of the new one"
+                    )
+                }
+                if report.purged > 0 {
+                    printError(
+                        "note: \(report.purged) rows are no longer visible to \(try replica.settings().org) and were removed"
+                    )
+                }
+                print(
+                    "synced: \(report.accepted) pushed, \(report.rejected > 0 ? "\(report.rejected) refused, " : "")\(report.pulled) pulled"
+                )
             }
         }
     }
@@ -314,6 +352,64 @@ extension FollowupCommand {
         }
     }
 
+    struct Rejected: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the edits the server refused, with its reasons; discard one with 'rejected discard ID'.",
+            subcommands: [ListRejected.self, Discard.self], defaultSubcommand: ListRejected.self)
+    }
+
+    struct ListRejected: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List refused edits (the default).")
+
+        @OptionGroup var options: ReplicaOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let refused = try options.open().rejectedOperations()
+                if json {
+                    let items = refused.map { item in
+                        RejectedItem(
+                            op: item.operation.id, table: item.operation.table, row: item.operation.row,
+                            kind: item.operation.kind.rawValue, fields: item.operation.fields, code: item.code,
+                            message: item.message)
+                    }
+                    print(String(decoding: try WireCoding.encoder().encode(items), as: UTF8.self))
+                    return
+                }
+                if refused.isEmpty {
+                    print("no refused edits")
+                    return
+                }
+                for item in refused {
+                    let operation = item.operation
+                    let fields = operation.fields.keys.sorted().map { "\($0)=\(operation.fields[$0]!)" }
+                        .joined(separator: " ")
+                    print(
+                        """
+                        \(operation.id)  \(operation.kind.rawValue) \(operation.table) \(operation.row)
+                          refused: \(item.code): \(item.message)
+                        """ + (fields.isEmpty ? "" : "\n  edit:    \(fields)"))
+                }
+            }
+        }
+    }
+
+    struct Discard: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Drop one refused edit for good.")
+
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "The refused operation's id (see 'followup rejected').") var id: String
+
+        func run() async throws {
+            try await reportingErrors {
+                try options.open().discardRejected(id)
+                print("discarded \(id)")
+            }
+        }
+    }
+
     struct Digest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a hash of the visible state; equal on replicas holding the same rows.")
@@ -324,6 +420,17 @@ extension FollowupCommand {
             try await reportingErrors { print(try options.open().digest()) }
         }
     }
+}
+
+/// A refused edit as `followup rejected --json` prints it.
+struct RejectedItem: Encodable {
+    var op: String
+    var table: String
+    var row: String
+    var kind: String
+    var fields: [String: FieldValue]
+    var code: String
+    var message: String
 }
 
 /// A rough human duration, such as "3 days 2 h" or "4 min 10 s".

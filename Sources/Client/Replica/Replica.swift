@@ -72,6 +72,8 @@ public struct Replica: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A purged row must not linger in free pages of the file.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         return configuration
     }
@@ -138,6 +140,11 @@ public struct Replica: Sendable {
                     CREATE INDEX cluster_member_recommendation ON cluster_member(recommendation_id);
                     CREATE INDEX institution_org ON institution(org_id);
                     """)
+        }
+        migrator.registerMigration("v3") { db in
+            // Pulls became a scoped feed of whole rows: its cursor is not the old log cursor, and
+            // rows pulled before may lie outside this replica's scope. Start over, keeping edits.
+            try resetSyncedRows(db, rows: RowStore(schema: .v2))
         }
         return migrator
     }()
@@ -323,6 +330,14 @@ extension Replica {
     }
 }
 
+/// What applying a pulled page did.
+public enum PageOutcome: Sendable, Equatable {
+    /// The page was merged; `purged` rows left the replica's scope and were removed.
+    case applied(purged: Int)
+    /// The page belonged to another scope (the user moved organisation): the replica reset.
+    case scopeChanged
+}
+
 /// One row change of a multi-row edit.
 public struct RowEdit: Sendable, Equatable {
     /// The table.
@@ -366,7 +381,11 @@ extension Replica {
     /// rejected list, and those refused for clock skew stay for re-stamping.
     public func record(_ verdicts: [Verdict]) throws -> VerdictOutcome {
         let decoder = WireCoding.decoder()
+        let rows = self.rows
+        var removedRows = false
+        defer { if removedRows { checkpointAfterRemoval() } }
         return try writer.write { db in
+            var restores: [(table: String, row: String, current: RowChange?)] = []
             var settings = try Self.settings(db)
             var maxKnown = HLCTimestamp(settings.maxKnownHLC) ?? HLCTimestamp(physical: 0)
             var outcome = VerdictOutcome()
@@ -384,6 +403,8 @@ extension Replica {
                     continue
                 case .rejected:
                     outcome.rejected += 1
+                    let operation = try decoder.decode(SyncOperation.self, from: Data(op.utf8))
+                    restores.append((operation.table, operation.row, verdict.current))
                     try db.execute(
                         sql:
                             "INSERT OR REPLACE INTO rejected_op (op_id, op, code, message, rejected_at) VALUES (?, ?, ?, ?, ?)",
@@ -394,39 +415,174 @@ extension Replica {
                 }
                 try db.execute(sql: "DELETE FROM outbox WHERE op_id = ?", arguments: [verdict.op])
             }
+            // A refused edit is never kept silently: the row goes back to the server's state, with
+            // the edits still pending on top, and the refused one waits in quarantine.
+            removedRows = restores.contains { $0.current?.kind == .purge }
+            for restore in restores {
+                guard let table = rows.schema.table(restore.table) else { continue }
+                if let change = restore.current {
+                    if let state = change.state {
+                        try rows.save(table, id: restore.row, state: state, db)
+                    } else {
+                        try db.execute(sql: "DELETE FROM \(table.name) WHERE id = ?", arguments: [restore.row])
+                    }
+                }
+                try Self.reapplyPending(table: table.name, row: restore.row, rows: rows, db)
+            }
             settings.maxKnownHLC = maxKnown.description
             try settings.update(db)
             return outcome
         }
     }
 
-    /// Applies one pulled page: merges its operations and advances the cursor, together.
-    public func apply(_ page: PullResponse) throws {
-        try writer.write { db in
+    /// Merges the outbox's pending operations on `row` again, in order (after a restore or a purge).
+    static func reapplyPending(table: String, row: String, rows: RowStore, _ db: Database) throws {
+        let decoder = WireCoding.decoder()
+        for text in try String.fetchAll(db, sql: "SELECT op FROM outbox ORDER BY seq") {
+            let operation = try decoder.decode(SyncOperation.self, from: Data(text.utf8))
+            guard operation.table == table, operation.row == row else { continue }
+            try rows.apply(operation, db)
+        }
+    }
+
+    /// Empties every synced table and the cursor, then merges the outbox again: the next pull
+    /// brings back exactly the rows of this replica's scope, and pending edits stay.
+    static func resetSyncedRows(_ db: Database, rows: RowStore) throws {
+        for table in rows.schema.tables {
+            try db.execute(sql: "DELETE FROM \(table.name)")
+        }
+        try db.execute(sql: "UPDATE replica_settings SET cursor = 0")
+        let decoder = WireCoding.decoder()
+        for text in try String.fetchAll(db, sql: "SELECT op FROM outbox ORDER BY seq") {
+            try rows.apply(try decoder.decode(SyncOperation.self, from: Data(text.utf8)), db)
+        }
+    }
+
+    /// Hands the replica to another account (after the first was disabled, say).
+    ///
+    /// The previous account's pending edits cannot be sent under the new identity, so they move
+    /// to the quarantine for the new user to review (`followup rejected`); the rows are dropped
+    /// and pulled again in the new account's scope.
+    ///
+    /// - Returns: how many pending edits were set aside.
+    public func adopt(_ login: LoginResponse) throws -> Int {
+        let rows = self.rows
+        return try writer.write { db in
             var settings = try Self.settings(db)
-            guard page.cursor >= settings.cursor else { return }
+            let pending = try Row.fetchAll(db, sql: "SELECT op_id, op FROM outbox ORDER BY seq")
+            for entry in pending {
+                try db.execute(
+                    sql:
+                        "INSERT OR REPLACE INTO rejected_op (op_id, op, code, message, rejected_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [
+                        entry[0] as String, entry[1] as String, "account_changed",
+                        "written by \(settings.userName) of \(settings.org) and never sent; \(login.user) may re-enter it or discard it",
+                        wallClock.nowMillis(),
+                    ])
+            }
+            try db.execute(sql: "DELETE FROM outbox")
+            try Self.resetSyncedRows(db, rows: rows)
+            settings = try Self.settings(db)
+            settings.replicaID = login.replica
+            settings.userName = login.user
+            settings.org = login.org
+            settings.orgKind = login.orgKind
+            settings.token = login.token
+            settings.cursor = 0
+            try settings.update(db)
+            return pending.count
+        }
+    }
+
+    /// Drops one quarantined (refused) edit for good.
+    public func discardRejected(_ operationID: String) throws {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM rejected_op WHERE op_id = ?", arguments: [operationID])
+            guard db.changesCount == 1 else {
+                throw ReplicaError("not_found", "there is no refused edit \(operationID); see 'followup rejected'")
+            }
+        }
+    }
+
+    /// Applies one pulled page: merges its rows, deletes purged ones and advances the cursor,
+    /// together.
+    ///
+    /// A page of another organisation's scope (the user was moved) is not applied: the replica
+    /// drops every synced row and its cursor, keeps its pending edits, and answers
+    /// `.scopeChanged` so the caller pulls again from the start.
+    @discardableResult
+    public func apply(_ page: PullResponse) throws -> PageOutcome {
+        let outcome = try writer.write { db -> PageOutcome in
+            var settings = try Self.settings(db)
+            if page.org != settings.org || page.orgKind != settings.orgKind {
+                try Self.resetSyncedRows(db, rows: rows)
+                settings = try Self.settings(db)
+                settings.org = page.org
+                settings.orgKind = page.orgKind
+                settings.cursor = 0
+                try settings.update(db)
+                return .scopeChanged
+            }
+            guard page.cursor >= settings.cursor else { return .applied(purged: 0) }
             var clock = settings.clock
             var maxKnown = HLCTimestamp(settings.maxKnownHLC) ?? HLCTimestamp(physical: 0)
             let now = now(settings)
-            for operation in page.ops {
-                guard let seq = operation.seq, seq > settings.cursor else { continue }
-                guard let table = schema.table(operation.table),
-                    operation.fields.keys.allSatisfy({ table.column($0) != nil })
+            var purged = 0
+            for change in page.changes {
+                guard change.seq > settings.cursor else { continue }
+                guard let table = schema.table(change.table),
+                    change.versions.keys.allSatisfy({ table.column($0) != nil })
                 else {
                     throw ReplicaError(
                         "upgrade_required",
-                        "the server sent \(operation.table) data this version of followup cannot store; update followup"
+                        "the server sent \(change.table) data this version of followup cannot store; update followup"
                     )
                 }
-                try rows.apply(operation, db)
-                maxKnown = max(maxKnown, operation.hlc)
-                clock.receive(operation.hlc, now: now)
+                switch change.kind {
+                case .purge:
+                    if try Self.purge(table: table, row: change.row, rows: rows, db) { purged += 1 }
+                case .row:
+                    guard let incoming = change.state else {
+                        throw ReplicaError(
+                            "malformed_response", "the server sent an unreadable version for \(change.row)")
+                    }
+                    let merged = Merge.absorb(incoming, into: try rows.load(table, id: change.row, db))
+                    try rows.save(table, id: change.row, state: merged, db)
+                    for version in Array(incoming.versions.values) + [incoming.tombstone].compactMap({ $0 }) {
+                        maxKnown = max(maxKnown, version.hlc)
+                        clock.receive(version.hlc, now: now)
+                    }
+                }
             }
             settings.cursor = page.cursor
             settings.maxKnownHLC = maxKnown.description
             settings.hlcLast = clock.last.description
             try settings.update(db)
+            return .applied(purged: purged)
         }
+        if outcome != .applied(purged: 0) { checkpointAfterRemoval() }
+        return outcome
+    }
+
+    /// Leaves no copy of removed rows in the write-ahead log.
+    ///
+    /// The database file itself is cleared by `secure_delete`. Best effort: a busy reader only
+    /// delays it to the next checkpoint.
+    private func checkpointAfterRemoval() {
+        _ = try? writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
+    /// Removes a row that left this replica's scope, with its versions and tombstone.
+    ///
+    /// The user's own edits of it stay where they are (pending in the outbox, or refused in the
+    /// quarantine, where the user sees why); pending ones are merged back.
+    ///
+    /// - Returns: whether the replica held the row.
+    static func purge(table: TableSchema, row: String, rows: RowStore, _ db: Database) throws -> Bool {
+        try db.execute(sql: "DELETE FROM \(table.name) WHERE id = ?", arguments: [row])
+        let held = db.changesCount > 0
+        try reapplyPending(table: table.name, row: row, rows: rows, db)
+        return held
     }
 
     /// Re-stamps every pending operation from the server's time after the server found this

@@ -18,8 +18,12 @@ public struct SyncReport: Sendable, Equatable {
     public var restamped = 0
     /// The clock correction applied, in milliseconds (0 when none).
     public var clockCorrectionMillis: Int64 = 0
-    /// Operations pulled and merged.
+    /// Rows pulled and merged.
     public var pulled = 0
+    /// Rows removed because they left this replica's scope.
+    public var purged = 0
+    /// Whether the replica dropped its rows and pulled again because the user's organisation changed.
+    public var scopeReset = false
 }
 
 /// Push then pull, in batches, until the outbox is empty and the cursor has caught up.
@@ -46,7 +50,10 @@ public struct SyncEngine: Sendable {
     /// Pushes the whole outbox, then pulls until caught up.
     public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
         var report = try await push(progress: progress)
-        report.pulled = try await pull(progress: progress)
+        let pulled = try await pull(progress: progress)
+        report.pulled = pulled.pulled
+        report.purged = pulled.purged
+        report.scopeReset = pulled.scopeReset
         try replica.markSynced()
         return report
     }
@@ -84,17 +91,34 @@ public struct SyncEngine: Sendable {
         return report
     }
 
-    /// Pulls pages from the cursor until the server has no more; returns how many were applied.
-    public func pull(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> Int {
+    /// Pulls pages from the cursor until the server has no more.
+    ///
+    /// - Returns: rows merged, rows purged, and whether the scope changed and the replica reset.
+    public func pull(
+        progress: @Sendable (SyncProgress) -> Void = { _ in }
+    ) async throws -> (pulled: Int, purged: Int, scopeReset: Bool) {
         var pulled = 0
+        var purged = 0
+        var resets = 0
+        var first = true
         while true {
             let cursor = try replica.settings().cursor
             let page = try await transport.pull(PullRequest(cursor: cursor, limit: pullPageSize))
-            if pulled == 0 { try replica.observeServerTime(page.serverTime) }
-            try replica.apply(page)
-            pulled += page.ops.count
+            if first { try replica.observeServerTime(page.serverTime) }
+            first = false
+            switch try replica.apply(page) {
+            case .scopeChanged:
+                resets += 1
+                guard resets <= 2 else {
+                    throw ReplicaError("scope_unstable", "the account's organisation keeps changing; try again later")
+                }
+                continue
+            case .applied(let count):
+                purged += count
+            }
+            pulled += page.changes.count(where: { $0.kind == .row })
             progress(.pulling(pulled: pulled, cursor: page.cursor))
-            if !page.more { return pulled }
+            if !page.more { return (pulled, purged, resets > 0) }
         }
     }
 }

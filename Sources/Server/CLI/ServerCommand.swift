@@ -9,7 +9,7 @@ public struct ServerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "followup-server",
         abstract: "The Followup sync server and its operator commands.",
-        subcommands: [Serve.self, Admin.self])
+        subcommands: [Serve.self, Admin.self, Policy.self])
 
     public init() {}
 }
@@ -62,7 +62,9 @@ extension ServerCommand {
     public struct Admin: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(
             abstract: "Operator commands; they may run while the server runs and take effect at once.",
-            subcommands: [AddOrg.self, AddUser.self, DisableUser.self, EnableUser.self, Digest.self])
+            subcommands: [
+                AddOrg.self, AddUser.self, DisableUser.self, EnableUser.self, MoveUser.self, Explain.self, Digest.self,
+            ])
 
         @OptionGroup var options: DataOptions
 
@@ -148,6 +150,49 @@ extension ServerCommand.Admin {
         }
     }
 
+    /// Moves a user to another organisation.
+    struct MoveUser: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "move-user",
+            abstract: "Move a user to another organisation; their replicas drop the old scope at the next sync.")
+
+        @OptionGroup var options: DataOptions
+        @Option(help: "The user name.") var user: String
+        @Option(help: "The new organisation id.") var org: String
+
+        func run() async throws {
+            try await runReportingErrors { try await options.openStorage().moveUser(name: user, org: org) }
+            print("moved user \(user) to \(org)")
+        }
+    }
+
+    /// Says whether a user can read and change a row, and which policy line decides.
+    struct Explain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Say whether a user can read and write a row, and which policy line decides.")
+
+        @OptionGroup var options: DataOptions
+        @Option(help: "The user name.") var user: String
+        @Argument(help: "The table.") var table: String
+        @Argument(help: "The row id.") var id: String
+
+        func run() async throws {
+            try await runReportingErrors {
+                let answer = try await options.openStorage().explain(user: user, table: table, id: id)
+                func line(_ decision: PolicyDecision) -> String {
+                    "\(decision.allowed ? "yes" : "no") (policy line \(decision.line)): \(decision.reason)"
+                }
+                print(
+                    """
+                    user   \(user) of \(answer.viewer.org) (\(answer.viewer.role.rawValue))
+                    row    \(table) \(id)\(answer.exists ? "" : " (not found)")
+                    read   \(line(answer.read))
+                    write  \(line(answer.write))
+                    """)
+            }
+        }
+    }
+
     /// Prints the digest of the server's merged state.
     struct Digest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -167,5 +212,19 @@ private func runReportingErrors(_ body: () async throws -> Void) async throws {
         try await body()
     } catch let error as ServiceError {
         throw ValidationError(error.message)
+    }
+}
+
+extension ServerCommand {
+    /// Prints the access policy.
+    public struct Policy: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Print the access policy (who reads and writes what) as a Markdown table.")
+
+        public init() {}
+
+        public func run() async throws {
+            print(AccessPolicy.standard.markdown(), terminator: "")
+        }
     }
 }

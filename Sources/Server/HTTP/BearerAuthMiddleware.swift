@@ -18,7 +18,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard let session = try await identity.session(token: token) else {
             throw APIError(
-                .unauthorized, "the session token is not valid (signed out, revoked or account disabled); sign in again"
+                .unauthorized, "the session token is not valid (signed out or revoked); sign in again"
             )
         }
         var context = context

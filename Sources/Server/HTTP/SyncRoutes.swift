@@ -46,7 +46,8 @@ struct SyncRoutes {
         let pull = try await request.decodeWireBody(PullRequest.self, maxBytes: 64 * 1024)
         let response = try await sync.pull(pull, session: session)
         context.logger.debug(
-            "sync.pull", metadata: ["sync.pull.cursor": "\(pull.cursor)", "sync.pull.ops": "\(response.ops.count)"])
+            "sync.pull",
+            metadata: ["sync.pull.cursor": "\(pull.cursor)", "sync.pull.changes": "\(response.changes.count)"])
         return try WireResponse.json(response, for: request)
     }
 }

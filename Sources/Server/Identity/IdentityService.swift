@@ -32,8 +32,20 @@ public struct IdentityService: Sendable {
             replica: session.replica, serverTime: clock.nowMillis())
     }
 
-    /// The session behind a bearer token, or nil when it is unknown, revoked or disabled.
+    /// The session behind a bearer token, or nil when it is unknown or revoked.
+    ///
+    /// Throws `account_disabled` when the user was disabled: the token stops working at once,
+    /// and the replica is told why.
     public func session(token: String) async throws -> Session? {
-        try await storage.session(tokenHash: Credentials.tokenHash(token))
+        guard let (session, disabled) = try await storage.session(tokenHash: Credentials.tokenHash(token)) else {
+            return nil
+        }
+        if disabled {
+            throw ServiceError(
+                .accountDisabled,
+                "the account '\(session.user)' has been disabled; its pending edits stay on the replica for another account to review"
+            )
+        }
+        return session
     }
 }

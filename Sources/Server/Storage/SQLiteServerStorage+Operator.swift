@@ -91,7 +91,14 @@ extension SQLiteServerStorage {
         let operation = SyncOperation(
             id: UUIDv7.make(millis: now), table: table, row: UUIDv7.make(millis: now), kind: .upsert,
             fields: stamped, hlc: hlc, replica: device, author: operatorIdentity, org: operatorIdentity)
-        try rows.apply(operation, db)
+        let (before, after) = try rows.apply(operation, db)
+        // Before migration v3 there is no feed yet; v3 files every row it finds.
+        if try db.tableExists("row_feed") {
+            var feed = try FeedClock(db)
+            try refileAfterChange(
+                table: table, id: operation.row, before: before, after: after, rows: rows, feed: &feed, db)
+            try feed.save(db)
+        }
         try appendToLog(operation, receivedAt: now, db)
     }
 

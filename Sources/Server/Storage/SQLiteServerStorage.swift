@@ -10,8 +10,8 @@ public struct SQLiteServerStorage: ServerStorage {
     /// The database file's name inside the data directory.
     public static let fileName = "followup-server.sqlite"
 
-    private let writer: any DatabaseWriter
-    private let rows: RowStore
+    let writer: any DatabaseWriter
+    let rows: RowStore
 
     /// Opens (creating if needed) the storage in directory `dataDirectory`.
     public init(dataDirectory: String) throws {
@@ -88,6 +88,9 @@ public struct SQLiteServerStorage: ServerStorage {
         migrator.registerMigration("v2") { db in
             try migrateToDomainSchema(db)
         }
+        migrator.registerMigration("v3") { db in
+            try migrateToScopedFeed(db)
+        }
         return migrator
     }
 }
@@ -108,12 +111,7 @@ extension SQLiteServerStorage {
 
     public func addUser(name: String, org: String, passwordHash: String) async throws {
         try await writer.write { db in
-            guard
-                try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM organisation WHERE id = ? AND kind != 'operator'", arguments: [org]) == true
-            else {
-                throw ServiceError(.malformedRequest, "there is no organisation '\(org)'; add it first with add-org")
-            }
+            try Self.requireOrganisation(org, db)
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM user_account WHERE name = ?", arguments: [name]) == true {
                 throw ServiceError(.malformedRequest, "a user named '\(name)' already exists")
             }
@@ -163,30 +161,52 @@ extension SQLiteServerStorage {
             try db.execute(
                 sql: "INSERT INTO auth_session (token_hash, device_id, created_at) VALUES (?, ?, ?)",
                 arguments: [tokenHash, deviceID, now])
-            guard let session = try Self.fetchSession(db, tokenHash: tokenHash) else {
+            guard let (session, disabled) = try Self.fetchSession(db, tokenHash: tokenHash), !disabled else {
                 throw ServiceError(.accountDisabled, "the account '\(user)' is disabled")
             }
             return session
         }
     }
 
-    public func session(tokenHash: String) async throws -> Session? {
+    public func session(tokenHash: String) async throws -> (session: Session, disabled: Bool)? {
         try await writer.read { db in try Self.fetchSession(db, tokenHash: tokenHash) }
     }
 
-    private static func fetchSession(_ db: Database, tokenHash: String) throws -> Session? {
+    private static func fetchSession(_ db: Database, tokenHash: String) throws -> (session: Session, disabled: Bool)? {
         let sql = """
-            SELECT u.name, o.id, o.kind, d.id
+            SELECT u.name, o.id, o.kind, d.id, u.disabled
             FROM auth_session s
             JOIN device d ON d.id = s.device_id
             JOIN user_account u ON u.name = d.user_name
             JOIN organisation o ON o.id = u.org_id
-            WHERE s.token_hash = ? AND s.revoked = 0 AND u.disabled = 0
+            WHERE s.token_hash = ? AND s.revoked = 0
             """
         guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [tokenHash]),
             let kind = OrganisationKind(rawValue: row[2])
         else { return nil }
-        return Session(user: row[0], org: row[1], orgKind: kind, replica: row[3])
+        return (Session(user: row[0], org: row[1], orgKind: kind, replica: row[3]), row[4])
+    }
+
+    /// Throws unless `org` is an organisation users may belong to (not the operator's).
+    private static func requireOrganisation(_ org: String, _ db: Database) throws {
+        guard
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM organisation WHERE id = ? AND kind != 'operator'", arguments: [org]) == true
+        else {
+            throw ServiceError(.malformedRequest, "there is no organisation '\(org)'; add it first with add-org")
+        }
+    }
+
+    public func moveUser(name: String, org: String) async throws {
+        try await writer.write { db in
+            try Self.requireOrganisation(org, db)
+            try db.execute(
+                sql: "UPDATE user_account SET org_id = ?, moved_at = ? WHERE name = ? AND org_id != '_operator'",
+                arguments: [org, SystemWallClock().nowMillis(), name])
+            guard db.changesCount == 1 else {
+                throw ServiceError(.malformedRequest, "there is no user named '\(name)'")
+            }
+        }
     }
 }
 
@@ -198,6 +218,8 @@ extension SQLiteServerStorage {
         return try await writer.write { db in
             var verdicts: [Verdict] = []
             verdicts.reserveCapacity(operations.count)
+            var feed = try FeedClock(db)
+            let keys = session.viewer.audienceKeys.map(\.description)
             for operation in operations {
                 if let known = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT seq, replica_id FROM op_log WHERE op_id = ?"),
@@ -218,13 +240,23 @@ extension SQLiteServerStorage {
                     operation, rows: rows, session: session, now: now, maxSkewMillis: maxSkewMillis, db)
                 {
                 case .failure(let rejection):
-                    verdicts.append(.rejected(operation.id, rejection))
+                    // The replica restores the row from this, so it never keeps a refused value.
+                    let current =
+                        rejection.code == .clockSkew || rows.schema.table(operation.table) == nil
+                            || !OperationRules.isTimeOrderedID(operation.row)
+                        ? nil
+                        : try Self.currentRow(table: operation.table, id: operation.row, keys: keys, rows: rows, db)
+                    verdicts.append(.rejected(operation.id, rejection, current: current))
                 case .success(let stamped):
-                    try rows.apply(stamped, db)
+                    let (before, after) = try rows.apply(stamped, db)
+                    try Self.refileAfterChange(
+                        table: stamped.table, id: stamped.row, before: before, after: after, rows: rows, feed: &feed, db
+                    )
                     let seq = try Self.appendToLog(stamped, receivedAt: now, db)
                     verdicts.append(.accepted(operation.id, seq: seq))
                 }
             }
+            try feed.save(db)
             return verdicts
         }
     }
@@ -269,10 +301,19 @@ extension SQLiteServerStorage {
         }
         checked.author = session.user
         checked.org = session.org
+        // Authorised against the whole row, as it is and as the operation would leave it.
+        let kind: WriteKind = existing == nil ? .create : checked.kind == .delete ? .delete : .update
+        let after = checked.kind == .delete ? nil : Merge.apply(checked, to: existing)
+        let decision = try AccessPolicy.standard.decideWrite(
+            kind, table: table.name, before: existing?.values, after: after?.values, viewer: session.viewer,
+            facts: SQLPolicyFacts(db: db, rows: rows))
+        guard decision.allowed else {
+            return .failure(Rejection(.forbidden, decision.reason + " (policy line \(decision.line))"))
+        }
         return .success(checked)
     }
 
-    public func pull(after cursor: Int64, limit: Int) async throws -> OperationPage {
+    public func operations(after cursor: Int64, limit: Int) async throws -> OperationPage {
         try await writer.read { db in
             let decoder = WireCoding.decoder()
             let statement = try db.cachedStatement(
@@ -307,6 +348,44 @@ extension SQLiteServerStorage {
     public func digest() async throws -> String {
         let rows = self.rows
         return try await writer.read { db in try rows.digest(db) }
+    }
+
+    public func digest(visibleTo viewer: Viewer) async throws -> String {
+        let rows = self.rows
+        let keys = viewer.audienceKeys.map(\.description)
+        return try await writer.read { db in
+            try rows.digest(db) { table, id in try Self.isVisible(table: table, id: id, keys: keys, db) }
+        }
+    }
+
+    public func explain(user: String, table: String, id: String) async throws -> AccessExplanation {
+        let rows = self.rows
+        return try await writer.read { db in
+            guard
+                let account = try Row.fetchOne(
+                    db,
+                    sql:
+                        "SELECT o.id, o.kind FROM user_account u JOIN organisation o ON o.id = u.org_id WHERE u.name = ?",
+                    arguments: [user])
+            else { throw ServiceError(.malformedRequest, "there is no user named '\(user)'") }
+            guard let role = OrganisationKind(rawValue: account[1]) else {
+                throw ServiceError(.malformedRequest, "'\(user)' is the server's own identity and has no role")
+            }
+            guard let schemaTable = rows.schema.table(table) else {
+                throw ServiceError(.malformedRequest, "there is no table '\(table)'")
+            }
+            let viewer = Viewer(org: account[0], role: role)
+            let facts = SQLPolicyFacts(db: db, rows: rows)
+            guard let values = try rows.values(schemaTable, id: id, db) else {
+                let none = PolicyDecision(allowed: false, line: "none", reason: "there is no live \(table) \(id)")
+                return AccessExplanation(viewer: viewer, exists: false, read: none, write: none)
+            }
+            return AccessExplanation(
+                viewer: viewer, exists: true,
+                read: try AccessPolicy.standard.decideRead(table: table, values: values, viewer: viewer, facts: facts),
+                write: try AccessPolicy.standard.decideWrite(
+                    .update, table: table, before: values, after: values, viewer: viewer, facts: facts))
+        }
     }
 
     public func operationCount() async throws -> Int {

@@ -1,14 +1,5 @@
 import Shared
 
-/// The kinds of organisation, from which roles derive.
-public enum OrganisationKind: String, Sendable, Codable, CaseIterable {
-    case secretariat
-    case ministry
-    case parliament
-    case nhri
-    case ngo
-}
-
 /// Who is calling: the user, organisation and replica behind a bearer token.
 ///
 /// Always derived from the authenticated session on the server, never from a payload.
@@ -21,6 +12,9 @@ public struct Session: Sendable, Equatable {
     public var orgKind: OrganisationKind
     /// The replica (device) the token was issued to.
     public var replica: String
+
+    /// The organisation as the access policy sees it.
+    public var viewer: Viewer { Viewer(org: org, role: orgKind) }
 
     /// Creates a session.
     public init(user: String, org: String, orgKind: OrganisationKind, replica: String) {
@@ -43,6 +37,28 @@ public struct ServiceError: Error, Sendable, Equatable {
         self.code = code
         self.message = message
     }
+}
+
+/// One page of a viewer's change feed.
+public struct ChangePage: Sendable, Equatable {
+    /// Whole rows and purges, in feed order.
+    public var changes: [RowChange]
+    /// The last feed sequence this page covers.
+    public var cursor: Int64
+    /// Whether more changes follow.
+    public var more: Bool
+}
+
+/// What the policy says about one user and one row, for `admin explain`.
+public struct AccessExplanation: Sendable, Equatable {
+    /// The user's organisation and kind.
+    public var viewer: Viewer
+    /// Whether the row exists and is live.
+    public var exists: Bool
+    /// The read decision.
+    public var read: PolicyDecision
+    /// The decision on changing the row.
+    public var write: PolicyDecision
 }
 
 /// One page of the operation log.
@@ -74,15 +90,23 @@ public protocol ServerStorage: Sendable {
     func openSession(
         user: String, replica: String?, deviceName: String?, tokenHash: String, now: Int64
     ) async throws -> Session
-    /// The session of a token hash, or nil when unknown, revoked or the user is disabled.
-    func session(tokenHash: String) async throws -> Session?
+    /// The session of a token hash and whether its user is disabled, or nil when unknown or revoked.
+    func session(tokenHash: String) async throws -> (session: Session, disabled: Bool)?
+    /// Moves a user to another organisation; their replicas then reset to the new scope.
+    func moveUser(name: String, org: String) async throws
     /// Decides and records every operation of one push, in order, in one transaction.
     func push(_ operations: [SyncOperation], session: Session, now: Int64, maxSkewMillis: Int64) async throws
         -> [Verdict]
-    /// The accepted operations with sequence above `cursor`, at most `limit` of them.
-    func pull(after cursor: Int64, limit: Int) async throws -> OperationPage
+    /// The changes in `viewer`'s scope after feed sequence `cursor`, at most `limit` of them.
+    func changes(after cursor: Int64, limit: Int, viewer: Viewer) async throws -> ChangePage
+    /// The accepted operations with log sequence above `cursor`, at most `limit` (the audit trail).
+    func operations(after cursor: Int64, limit: Int) async throws -> OperationPage
     /// The digest of the merged state (`RowStore.digest`).
     func digest() async throws -> String
+    /// The digest of the rows `viewer` may see: equal to the digest of that viewer's synced replica.
+    func digest(visibleTo viewer: Viewer) async throws -> String
+    /// What the policy says about `user` reading and changing row `id` of `table`.
+    func explain(user: String, table: String, id: String) async throws -> AccessExplanation
     /// The number of operations in the log.
     func operationCount() async throws -> Int
 }

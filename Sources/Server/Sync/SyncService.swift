@@ -31,11 +31,14 @@ public struct SyncService: Sendable {
         return PushResponse(verdicts: verdicts, serverTime: now)
     }
 
-    /// The next page of the log after the request's cursor.
+    /// The next page of the session's change feed after the request's cursor: only rows its
+    /// organisation may see, and purges of rows it no longer may.
     public func pull(_ request: PullRequest, session: Session) async throws -> PullResponse {
         guard request.cursor >= 0 else { throw ServiceError(.malformedRequest, "the cursor cannot be negative") }
         let limit = min(max(request.limit ?? PullRequest.defaultLimit, 1), PullRequest.maxLimit)
-        let page = try await storage.pull(after: request.cursor, limit: limit)
-        return PullResponse(ops: page.operations, cursor: page.cursor, more: page.more, serverTime: clock.nowMillis())
+        let page = try await storage.changes(after: request.cursor, limit: limit, viewer: session.viewer)
+        return PullResponse(
+            changes: page.changes, cursor: page.cursor, more: page.more, org: session.org,
+            orgKind: session.orgKind.rawValue, serverTime: clock.nowMillis())
     }
 }

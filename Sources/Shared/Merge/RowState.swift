@@ -53,3 +53,27 @@ public enum Merge {
         return state
     }
 }
+
+extension Merge {
+    /// Merges a row's whole state, as a pull sends it, into the local `row`: the same rule,
+    /// field by field, so a local field written later (a pending edit) keeps its value.
+    ///
+    /// Absorbing the state the server computed from a set of operations gives the same row as
+    /// applying those operations one by one.
+    public static func absorb(_ incoming: RowState, into row: RowState?) -> RowState {
+        var state = row ?? RowState()
+        if let tombstone = incoming.tombstone {
+            state.values = [:]
+            state.versions = [:]
+            state.tombstone = max(state.tombstone ?? tombstone, tombstone)
+            return state
+        }
+        guard state.tombstone == nil else { return state }
+        for (column, version) in incoming.versions {
+            if let current = state.versions[column], current >= version { continue }
+            state.values[column] = incoming.values[column] ?? .null
+            state.versions[column] = version
+        }
+        return state
+    }
+}

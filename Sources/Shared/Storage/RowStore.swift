@@ -90,10 +90,11 @@ public struct RowStore: Sendable {
     ///
     /// Two databases holding the same live rows with the same values have the same digest,
     /// whatever order the operations arrived in; versions and tombstones do not enter it.
-    public func digest(_ db: Database) throws -> String {
+    public func digest(_ db: Database, including: (String, String) throws -> Bool = { _, _ in true }) throws -> String {
         var hasher = SHA256()
         for table in schema.tables {
             try forEachRow(table, db) { id, values in
+                guard try including(table.name, id) else { return }
                 var line = "\(table.name)\u{1F}\(id)"
                 for column in table.columns {
                     guard let value = values[column.name] else { continue }

@@ -46,6 +46,7 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let rowNotFound = ErrorCode(rawValue: "row_not_found")
     public static let forgedReplica = ErrorCode(rawValue: "forged_replica")
     public static let invalidTransition = ErrorCode(rawValue: "invalid_transition")
+    public static let forbidden = ErrorCode(rawValue: "forbidden")
 }
 
 /// Why an operation was refused: a stable code and a sentence a person can act on.

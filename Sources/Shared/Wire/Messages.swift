@@ -133,15 +133,18 @@ public struct Verdict: Codable, Sendable, Equatable {
     public var code: ErrorCode?
     /// Why, when rejected.
     public var message: String?
+    /// When rejected: the server's current state of the row as this replica may see it (a
+    /// purge when it may not see it or the row does not exist), so the replica can restore it.
+    public var current: RowChange?
 
     /// An acceptance at `seq`.
     public static func accepted(_ op: String, seq: Int64) -> Verdict {
-        Verdict(op: op, status: .accepted, seq: seq, code: nil, message: nil)
+        Verdict(op: op, status: .accepted, seq: seq, code: nil, message: nil, current: nil)
     }
 
-    /// A rejection for `reason`.
-    public static func rejected(_ op: String, _ reason: Rejection) -> Verdict {
-        Verdict(op: op, status: .rejected, seq: nil, code: reason.code, message: reason.message)
+    /// A rejection for `reason`, with the row's current state when known.
+    public static func rejected(_ op: String, _ reason: Rejection, current: RowChange? = nil) -> Verdict {
+        Verdict(op: op, status: .rejected, seq: nil, code: reason.code, message: reason.message, current: current)
     }
 }
 
@@ -183,28 +186,131 @@ public struct PullRequest: Codable, Sendable, Equatable {
     }
 }
 
-/// `POST /v1/pull` answer: the next page of the operation log after the cursor.
+/// `POST /v1/pull` answer: the changes in the replica's scope after the cursor.
 public struct PullResponse: Codable, Sendable, Equatable {
-    /// Accepted operations with `seq > cursor`, in sequence order, with `seq`, `author`, `org`.
-    public var ops: [SyncOperation]
-    /// The cursor to send next time (the last sequence covered by this page).
+    /// Rows that changed or entered the scope (whole rows) and rows that left it (purges), in
+    /// feed order.
+    public var changes: [RowChange]
+    /// The cursor to send next time (the last feed sequence this page covers).
     public var cursor: Int64
-    /// Whether more operations follow.
+    /// Whether more changes follow.
     public var more: Bool
+    /// The organisation whose scope this page is (a replica that holds another's rows resets).
+    public var org: String
+    /// The organisation's kind.
+    public var orgKind: String
     /// The server's clock, milliseconds since the epoch.
     public var serverTime: Int64
 
     /// Creates a pull answer.
-    public init(ops: [SyncOperation], cursor: Int64, more: Bool, serverTime: Int64) {
-        self.ops = ops
+    public init(changes: [RowChange], cursor: Int64, more: Bool, org: String, orgKind: String, serverTime: Int64) {
+        self.changes = changes
         self.cursor = cursor
         self.more = more
+        self.org = org
+        self.orgKind = orgKind
         self.serverTime = serverTime
     }
 
     enum CodingKeys: String, CodingKey {
-        case ops, cursor, more
+        case changes, cursor, more, org
+        case orgKind = "org_kind"
         case serverTime = "server_time"
+    }
+}
+
+/// One entry of a pull: the whole current state of a row the replica may see, or a purge.
+///
+/// A row carries every field with the version that wrote it, so the replica merges it field by
+/// field (last writer wins) without losing its own pending edits. A purge tells the replica the
+/// row left its scope: it deletes every trace of it.
+public struct RowChange: Codable, Sendable, Equatable {
+    /// A whole row or a purge.
+    public enum Kind: String, Codable, Sendable {
+        /// The row's current state.
+        case row
+        /// The row is no longer visible to this replica.
+        case purge
+    }
+
+    /// The feed sequence (0 in a rejected verdict, which is not part of the feed).
+    public var seq: Int64
+    /// The table.
+    public var table: String
+    /// The row id.
+    public var row: String
+    /// Row or purge.
+    public var kind: Kind
+    /// The row's field values, server-managed ones included (empty for a purge or a deleted row).
+    public var fields: [String: FieldValue]
+    /// The version (`<hlc>@<replica>`) that wrote each field.
+    public var versions: [String: String]
+    /// The deleting version, when the row was deleted.
+    public var deleted: String?
+
+    /// Creates a change.
+    public init(
+        seq: Int64, table: String, row: String, kind: Kind, fields: [String: FieldValue] = [:],
+        versions: [String: String] = [:], deleted: String? = nil
+    ) {
+        self.seq = seq
+        self.table = table
+        self.row = row
+        self.kind = kind
+        self.fields = fields
+        self.versions = versions
+        self.deleted = deleted
+    }
+
+    /// The change carrying a row's merged state.
+    public init(seq: Int64, table: String, row: String, state: RowState) {
+        self.init(
+            seq: seq, table: table, row: row, kind: .row, fields: state.values,
+            versions: state.versions.mapValues(\.description), deleted: state.tombstone?.description)
+    }
+
+    /// The merged state a row change carries, or nil for a purge or unreadable versions.
+    public var state: RowState? {
+        guard kind == .row else { return nil }
+        var state = RowState()
+        for (column, text) in versions {
+            guard let version = FieldVersion(text) else { return nil }
+            state.versions[column] = version
+            state.values[column] = fields[column] ?? .null
+        }
+        if let deleted {
+            guard let version = FieldVersion(deleted) else { return nil }
+            state.tombstone = version
+        }
+        return state
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seq, table, row, kind, fields, versions, deleted
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        seq = try container.decode(Int64.self, forKey: .seq)
+        table = try container.decode(String.self, forKey: .table)
+        row = try container.decode(String.self, forKey: .row)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        fields = try container.decodeIfPresent([String: FieldValue].self, forKey: .fields) ?? [:]
+        versions = try container.decodeIfPresent([String: String].self, forKey: .versions) ?? [:]
+        deleted = try container.decodeIfPresent(String.self, forKey: .deleted)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(seq, forKey: .seq)
+        try container.encode(table, forKey: .table)
+        try container.encode(row, forKey: .row)
+        try container.encode(kind, forKey: .kind)
+        if kind == .row {
+            try container.encode(fields, forKey: .fields)
+            try container.encode(versions, forKey: .versions)
+            try container.encodeIfPresent(deleted, forKey: .deleted)
+        }
     }
 }
 

@@ -1,0 +1,166 @@
+/// Whom a line of the access policy names: everyone, a role, or an organisation related to the row.
+public enum Party: Sendable, Hashable, CustomStringConvertible {
+    /// Every signed-in organisation.
+    case everyone
+    /// Every organisation of one kind.
+    case role(OrganisationKind)
+    /// The organisation that created the row (`owner_org`, set by the server, immutable).
+    case owner
+    /// The organisations whose institution is assigned to the row's recommendation, directly or
+    /// through a cluster holding it (the row's recommendation is its `recommendation_id`, or that
+    /// of the action named by its `action_id`).
+    case assignedInstitutions
+    /// The organisation of the institution an oversight request addresses (its `institution_id`,
+    /// or that of the request named by `oversight_request_id`).
+    case addressedInstitution
+    /// The organisation that owns the oversight request a response answers.
+    case requestingCommittee
+
+    /// The party in words, as the policy table and `explain` print it.
+    public var description: String {
+        switch self {
+        case .everyone: "everyone"
+        case .role(let kind): kind.rawValue
+        case .owner: "owner"
+        case .assignedInstitutions: "assigned institutions"
+        case .addressedInstitution: "addressed institution"
+        case .requestingCommittee: "requesting committee"
+        }
+    }
+}
+
+/// Who reads a table's rows.
+public enum ReadRule: Sendable {
+    /// The same parties whatever the row holds.
+    case always([Party])
+    /// The parties depend on the value of one column (a workflow state, a flag); the key is the
+    /// value's text (`"draft"`, `"true"`), and a row without a value counts as `initial`.
+    case byValue(column: String, initial: String, [(value: String, readers: [Party])])
+    /// As the row named by the `parent_table` and `parent_id` columns (owner only without one).
+    case asParent
+}
+
+/// Who writes a table's rows.
+public enum WriteRule: Sendable, Hashable {
+    /// `creators` may create rows (judged on the new row); `writers` may change or delete them
+    /// (judged on the row before and after the change); moves into or out of `guardedStates`
+    /// need one of `guardedBy` as well.
+    case parties(creators: [Party], writers: [Party], guardedStates: [String], guardedBy: [Party])
+    /// As the row named by the `parent_table` and `parent_id` columns (owner only without one).
+    case asParent
+}
+
+/// One line of the policy: a group of tables with the same readers and writers.
+public struct PolicyLine: Sendable {
+    /// A short stable name, printed by `explain` ("government-work").
+    public var name: String
+    /// The tables it governs.
+    public var tables: [String]
+    /// Who reads.
+    public var reads: ReadRule
+    /// Who writes.
+    public var writes: WriteRule
+}
+
+/// The role-scoped access policy: who sees and writes what, declared once as data.
+///
+/// It is the table "Who sees and writes what" of the domain notes. The server's read filter
+/// (row audiences) and its write authoriser both derive from it, `protocol/POLICY.md` is
+/// rendered from it, and the matrix test is generated from it.
+public struct AccessPolicy: Sendable {
+    /// The lines, in the order the policy table lists them.
+    public var lines: [PolicyLine]
+    private var index: [String: Int]
+
+    /// Creates a policy; every table must be named by exactly one line.
+    public init(lines: [PolicyLine]) {
+        self.lines = lines
+        var index: [String: Int] = [:]
+        for (position, line) in lines.enumerated() {
+            for table in line.tables { index[table] = position }
+        }
+        self.index = index
+    }
+
+    /// The line governing `table`, if any (a table without a line is neither read nor written).
+    public func line(for table: String) -> PolicyLine? {
+        index[table].map { lines[$0] }
+    }
+
+    private static let government: [Party] = [.role(.secretariat), .role(.ministry)]
+
+    /// The policy of the domain notes.
+    public static let standard = AccessPolicy(lines: [
+        PolicyLine(
+            name: "public-records",
+            tables: ["mechanism", "recommendation", "cluster", "cluster_member", "institution", "assignment"],
+            reads: .always([.everyone]),
+            writes: .parties(
+                creators: [.role(.secretariat)], writers: [.role(.secretariat)], guardedStates: [], guardedBy: [])),
+        PolicyLine(
+            name: "government-work",
+            tables: ["action", "progress_update"],
+            reads: .byValue(
+                column: "state", initial: "draft",
+                [
+                    ("draft", [.owner, .assignedInstitutions, .role(.secretariat)]),
+                    (
+                        "submitted",
+                        [.owner, .assignedInstitutions] + government + [.role(.parliament), .role(.nhri)]
+                    ),
+                    ("published", [.everyone]),
+                ]),
+            writes: .parties(
+                creators: [.role(.secretariat), .assignedInstitutions],
+                writers: [.role(.secretariat), .assignedInstitutions],
+                guardedStates: ["published"], guardedBy: [.role(.secretariat)])),
+        PolicyLine(
+            name: "indicators",
+            tables: ["indicator"],
+            reads: .always([.owner, .assignedInstitutions] + government + [.role(.parliament), .role(.nhri)]),
+            writes: .parties(
+                creators: [.role(.secretariat), .assignedInstitutions],
+                writers: [.role(.secretariat), .assignedInstitutions], guardedStates: [], guardedBy: [])),
+        PolicyLine(
+            name: "independent-assessment",
+            tables: ["assessment"],
+            reads: .byValue(column: "state", initial: "draft", [("draft", [.owner]), ("published", [.everyone])]),
+            writes: .parties(
+                creators: [.role(.nhri), .role(.ngo)], writers: [.owner], guardedStates: [], guardedBy: [])),
+        PolicyLine(
+            name: "civil-society-submission",
+            tables: ["submission"],
+            reads: .byValue(
+                column: "confidential", initial: "false",
+                [
+                    ("false", [.owner, .role(.nhri), .role(.secretariat)]),
+                    ("true", [.owner, .role(.nhri)]),
+                ]),
+            writes: .parties(creators: [.role(.ngo)], writers: [.owner], guardedStates: [], guardedBy: [])),
+        PolicyLine(
+            name: "oversight-request",
+            tables: ["oversight_request"],
+            reads: .byValue(
+                column: "state", initial: "draft",
+                [
+                    ("draft", [.owner]),
+                    ("submitted", [.owner, .addressedInstitution, .role(.secretariat), .role(.nhri)]),
+                    ("published", [.everyone]),
+                ]),
+            writes: .parties(
+                creators: [.role(.parliament)], writers: [.owner], guardedStates: [], guardedBy: [])),
+        PolicyLine(
+            name: "oversight-response",
+            tables: ["oversight_response"],
+            reads: .byValue(
+                column: "state", initial: "draft",
+                [
+                    ("draft", [.owner]),
+                    ("submitted", [.owner, .requestingCommittee, .role(.secretariat), .role(.nhri)]),
+                    ("published", [.everyone]),
+                ]),
+            writes: .parties(
+                creators: [.addressedInstitution], writers: [.owner], guardedStates: [], guardedBy: [])),
+        PolicyLine(name: "attachment", tables: ["attachment"], reads: .asParent, writes: .asParent),
+    ])
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Shared
+import Testing
+
+/// Facts held in memory, for policy checks without a database.
+struct FactTable: PolicyFacts {
+    var rows: [String: [String: [String: FieldValue]]] = [:]
+    var assignments: [String: Set<String>] = [:]
+
+    func row(_ table: String, id: String) throws -> [String: FieldValue]? { rows[table]?[id] }
+    func assignedOrganisations(recommendation id: String) throws -> Set<String> { assignments[id] ?? [] }
+}
+
+@Suite("Access policy")
+struct AccessPolicyTests {
+    @Test("protocol/POLICY.md shows the policy the code enforces")
+    func documented() throws {
+        let path = GoldenVectors.directory.deletingLastPathComponent().appendingPathComponent("POLICY.md")
+        let text = try String(contentsOf: path, encoding: .utf8)
+        let begin = try #require(text.range(of: "<!-- policy:begin -->\n"))
+        let end = try #require(text.range(of: "<!-- policy:end -->"))
+        #expect(String(text[begin.upperBound..<end.lowerBound]) == AccessPolicy.standard.markdown())
+    }
+
+    @Test("every table of the schema has exactly one policy line")
+    func everyTableCovered() {
+        let named = AccessPolicy.standard.lines.flatMap(\.tables)
+        #expect(named.count == Set(named).count)
+        #expect(Set(named) == Set(Schema.current.tables.map(\.name)))
+    }
+
+    @Test("audiences follow state, ownership and assignment")
+    func audiences() throws {
+        let policy = AccessPolicy.standard
+        var facts = FactTable()
+        facts.assignments["rec"] = ["moj"]
+        func audience(_ table: String, _ values: [String: FieldValue]) throws -> Set<String> {
+            Set(try policy.audience(table: table, values: values, facts: facts).map(\.description))
+        }
+        let action: [String: FieldValue] = ["owner_org": .text("nmirf"), "recommendation_id": .text("rec")]
+        #expect(try audience("action", action) == ["org:nmirf", "org:moj", "role:secretariat"])
+        #expect(
+            try audience("action", action.merging(["state": .text("submitted")]) { $1 })
+                == ["org:nmirf", "org:moj", "role:secretariat", "role:ministry", "role:parliament", "role:nhri"])
+        #expect(try audience("action", action.merging(["state": .text("published")]) { $1 }) == ["public"])
+        let submission: [String: FieldValue] = ["owner_org": .text("ngo-a"), "confidential": .bool(true)]
+        #expect(try audience("submission", submission) == ["org:ngo-a", "role:nhri"])
+        facts.rows["submission"] = ["s1": submission]
+        #expect(
+            try audience(
+                "attachment",
+                ["owner_org": .text("ngo-a"), "parent_table": .text("submission"), "parent_id": .text("s1")])
+                == ["org:ngo-a", "role:nhri"])
+        #expect(try audience("attachment", ["owner_org": .text("ngo-a")]) == ["org:ngo-a"])
+    }
+
+    @Test("writes are judged on the row before and after: no moving a row out of one's rights")
+    func beforeAndAfter() throws {
+        let policy = AccessPolicy.standard
+        var facts = FactTable()
+        facts.assignments["rec"] = ["moj"]
+        let moj = Viewer(org: "moj", role: .ministry)
+        let before: [String: FieldValue] = ["owner_org": .text("moj"), "recommendation_id": .text("rec")]
+        var after = before
+        after["recommendation_id"] = .text("other")
+        let moved = try policy.decideWrite(
+            .update, table: "action", before: before, after: after, viewer: moj, facts: facts)
+        #expect(!moved.allowed)
+        #expect(moved.line == "government-work")
+        #expect(
+            try policy.decideWrite(.update, table: "action", before: before, after: before, viewer: moj, facts: facts)
+                .allowed)
+        var published = before
+        published["state"] = .text("published")
+        let publishing = try policy.decideWrite(
+            .update, table: "action", before: before.merging(["state": .text("submitted")]) { $1 }, after: published,
+            viewer: moj, facts: facts)
+        #expect(!publishing.allowed)
+        #expect(publishing.reason.contains("only secretariat"))
+        let mof = Viewer(org: "mof", role: .ministry)
+        #expect(
+            !(try policy.decideWrite(.create, table: "action", before: nil, after: before, viewer: mof, facts: facts))
+                .allowed)
+    }
+}
+
+@Suite("Merging whole rows")
+struct AbsorbTests {
+    @Test(
+        "absorbing the state of a set of operations equals applying them, whatever the local edits", arguments: 0..<100)
+    func absorbEqualsApply(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        func operation(_ replica: String) -> SyncOperation {
+            let columns = ["a", "b", "c"].filter { _ in Bool.random(using: &generator) }
+            return SyncOperation(
+                id: UUIDv7.make(), table: "t", row: "r",
+                kind: Int.random(in: 0..<12, using: &generator) == 0 ? .delete : .upsert,
+                fields: Dictionary(
+                    uniqueKeysWithValues: (columns.isEmpty ? ["a"] : columns).map {
+                        ($0, FieldValue.integer(Int64.random(in: 0...9, using: &generator)))
+                    }),
+                hlc: HLCTimestamp(physical: Int64.random(in: 0...20, using: &generator)), replica: replica)
+        }
+        var server: RowState?
+        for _ in 0..<Int.random(in: 1...6, using: &generator) {
+            var op = operation("server-side")
+            if op.kind == .delete { op.fields = [:] }
+            server = Merge.apply(op, to: server)
+        }
+        var local: RowState?
+        var shared: [SyncOperation] = []
+        for _ in 0..<Int.random(in: 0...4, using: &generator) {
+            var op = operation("local")
+            if op.kind == .delete { op.fields = [:] }
+            local = Merge.apply(op, to: local)
+            shared.append(op)
+        }
+        // The local row with the server's whole state absorbed equals the server's row with the
+        // local operations applied: both are the merge of every operation.
+        let absorbed = Merge.absorb(server!, into: local)
+        var applied = server
+        for op in shared { applied = Merge.apply(op, to: applied) }
+        #expect(absorbed == applied)
+    }
+}
