@@ -35,8 +35,11 @@ struct VisibilityPropertyTests {
         var members: [Member] = []
         for member in Cast.members {
             let directory = root + "/" + member.user
-            let (replica, engine) = try await server.replicaOnDisk(
+            let (replica, made) = try await server.replicaOnDisk(
                 user: member.user, org: member.org, directory: directory)
+            var engine = made
+            // Small pages, so that a page boundary falls between a row's purge and its return.
+            engine.pullPageSize = Int.random(in: 1...6, using: &generator)
             members.append(
                 Member(
                     org: member.org, kind: member.kind, user: member.user, directory: directory, replica: replica,
