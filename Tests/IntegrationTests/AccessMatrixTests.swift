@@ -345,6 +345,43 @@ struct AccessMatrixTests {
                 }
             }
 
+            // Probes of rows one may not read get `forbidden` and learn nothing of the row.
+            for (user, account) in accounts where !"SA".contains(Self.letters[user]!) {
+                let probe = try await account.write("action", actions.draft, ["state": .text("published")])
+                #expect(probe.code == .forbidden, "\(user) probing a draft action")
+                #expect(!(probe.message ?? "").contains("draft"), "\(user): \(probe.message ?? "")")
+                #expect(probe.current?.kind == .purge && probe.current?.fields.isEmpty == true)
+            }
+            // No moving a row out of one's rights, and no borrowing another row's.
+            let foreignAction = try await s.create(
+                "action", ["title": .text("Budget line"), "recommendation_id": .text(rec2)])
+            let mof = try institution("mof")
+            let elsewhere = try await p.create(
+                "oversight_request", ["institution_id": .text(mof), "text": .text("And the budget?")])
+            try await p.write("oversight_request", elsewhere, ["state": .text("submitted")])
+            let refusals: [(String, String, [String: FieldValue])] = [
+                ("action", actions.draft, ["recommendation_id": .text(rec2)]),
+                ("oversight_response", responses["draft"]!, ["oversight_request_id": .text(elsewhere)]),
+                ("indicator", indicator, ["action_id": .text(foreignAction)]),
+            ]
+            for (table, id, fields) in refusals {
+                let verdict = try await a.write(table, id, fields)
+                #expect(verdict.code == .forbidden, "malik re-pointing \(table): \(verdict.message ?? "")")
+            }
+            let borrowed = try await a.write(
+                "indicator", UUIDv7.make(),
+                ["title": .text("Borrowed"), "recommendation_id": .text(rec), "action_id": .text(foreignAction)])
+            #expect(borrowed.code == .forbidden, "an indicator on another's action: \(borrowed.message ?? "")")
+            // Deleting published government work is unpublishing it: the secretariat's alone.
+            let unpublish = try await a.transport.push(
+                PushRequest(ops: [a.operation("action", publishedAction, delete: true)])
+            ).verdicts[0]
+            #expect(unpublish.code == .forbidden, "\(unpublish.message ?? "")")
+            let draftDeleted = try await a.transport.push(
+                PushRequest(ops: [a.operation("action", actions.draft, delete: true)])
+            ).verdicts[0]
+            #expect(draftDeleted.status == .accepted, "\(draftDeleted.message ?? "")")
+
             // Creates: who may start a row of each table.
             let creates: [(table: String, fields: [String: FieldValue], creators: String)] = [
                 ("mechanism", ["code": .text("CRPD")], "S"),
@@ -369,7 +406,10 @@ struct AccessMatrixTests {
                 ),
                 (
                     "attachment",
-                    ["content_hash": .text("h3"), "parent_table": .text("action"), "parent_id": .text(actions.draft)],
+                    [
+                        "content_hash": .text("h3"), "parent_table": .text("action"),
+                        "parent_id": .text(actions.submitted),
+                    ],
                     "SA"
                 ),
             ]

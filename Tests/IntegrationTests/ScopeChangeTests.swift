@@ -94,6 +94,16 @@ struct ScopeChangeTests {
             _ = try await engine.sync()
             #expect(
                 try replica.digest() == (try await storage.digest(visibleTo: Viewer(org: "moj", role: .ministry))))
+
+            // In one push, a refusal followed by an accepted edit of the same row: the restored
+            // row keeps the accepted edit (the refusal's `current` predates it).
+            _ = try replica.put("action", id: first, fields: ["state": .text("published")])
+            _ = try replica.put("action", id: first, fields: ["description": .text("Bill tabled")])
+            engine.pushBatchSize = 10
+            let both = try await engine.push()
+            #expect(both.accepted == 1 && both.rejected == 1)
+            #expect(try replica.row("action", id: first)?["description"] == .text("Bill tabled"))
+            #expect(try replica.row("action", id: first)?["state"] == .text("submitted"))
         }
     }
 

@@ -93,7 +93,9 @@ struct ScopeOracle {
             default: return owner.union(assigned(recommendation)).union(organisations(.secretariat))
             }
         case "indicator":
-            let recommendation = value("recommendation_id") ?? text("action", value("action_id"), "recommendation_id")
+            let recommendation =
+                value("action_id") != nil
+                ? text("action", value("action_id"), "recommendation_id") : value("recommendation_id")
             return owner.union(assigned(recommendation)).union(
                 organisations(.secretariat, .ministry, .parliament, .nhri))
         case "assessment":

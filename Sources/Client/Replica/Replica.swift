@@ -51,7 +51,16 @@ public struct Replica: Sendable {
         self.writer = writer
         self.rows = RowStore(schema: .current)
         self.wallClock = clock
+        let upgradingToScopedFeed = try writer.read { db in
+            try db.tableExists("replica_settings") && !Self.migrator.appliedIdentifiers(db).contains("v3")
+        }
         try Self.migrator.migrate(writer)
+        if upgradingToScopedFeed {
+            // Rows of other organisations' scopes, pulled before v3, may sit in free pages written
+            // without secure_delete: rewrite the file and empty the write-ahead log.
+            try writer.vacuum()
+            checkpointAfterRemoval()
+        }
     }
 
     /// Stores the identity of a fresh sign-in in a new, empty replica.
@@ -386,6 +395,7 @@ extension Replica {
         defer { if removedRows { checkpointAfterRemoval() } }
         return try writer.write { db in
             var restores: [(table: String, row: String, current: RowChange?)] = []
+            var accepted: [SyncOperation] = []
             var settings = try Self.settings(db)
             var maxKnown = HLCTimestamp(settings.maxKnownHLC) ?? HLCTimestamp(physical: 0)
             var outcome = VerdictOutcome()
@@ -397,7 +407,9 @@ extension Replica {
                 switch verdict.status {
                 case .accepted:
                     outcome.accepted += 1
-                    maxKnown = max(maxKnown, try decoder.decode(SyncOperation.self, from: Data(op.utf8)).hlc)
+                    let operation = try decoder.decode(SyncOperation.self, from: Data(op.utf8))
+                    maxKnown = max(maxKnown, operation.hlc)
+                    accepted.append(operation)
                 case .rejected where verdict.code == .clockSkew:
                     outcome.clockSkew += 1
                     continue
@@ -418,17 +430,30 @@ extension Replica {
             // A refused edit is never kept silently: the row goes back to the server's state, with
             // the edits still pending on top, and the refused one waits in quarantine.
             removedRows = restores.contains { $0.current?.kind == .purge }
+            var clock = settings.clock
+            let now = now(settings)
             for restore in restores {
                 guard let table = rows.schema.table(restore.table) else { continue }
                 if let change = restore.current {
                     if let state = change.state {
                         try rows.save(table, id: restore.row, state: state, db)
+                        // The server holds these versions: later local edits must stamp above them.
+                        for version in Array(state.versions.values) + [state.tombstone].compactMap({ $0 }) {
+                            maxKnown = max(maxKnown, version.hlc)
+                            clock.receive(version.hlc, now: now)
+                        }
+                        // `current` was taken when the refused operation was decided; edits of the
+                        // same push accepted after it are part of the server's row as well.
+                        for operation in accepted where operation.table == table.name && operation.row == restore.row {
+                            try rows.apply(operation, db)
+                        }
                     } else {
                         try db.execute(sql: "DELETE FROM \(table.name) WHERE id = ?", arguments: [restore.row])
                     }
                 }
                 try Self.reapplyPending(table: table.name, row: restore.row, rows: rows, db)
             }
+            settings.hlcLast = max(HLCTimestamp(settings.hlcLast) ?? clock.last, clock.last).description
             settings.maxKnownHLC = maxKnown.description
             try settings.update(db)
             return outcome

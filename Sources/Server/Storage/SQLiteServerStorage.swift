@@ -289,6 +289,17 @@ extension SQLiteServerStorage {
             return .failure(Rejection(.unknownTable, "there is no table '\(checked.table)'"))
         }
         let existing = try rows.load(table, id: checked.row, db)
+        // A row the session may not read is refused before any check that would describe it.
+        if existing != nil,
+            try !Self.isVisible(
+                table: table.name, id: checked.row, keys: session.viewer.audienceKeys.map(\.description), db)
+        {
+            return .failure(
+                Rejection(
+                    .forbidden,
+                    "\(session.org) (\(session.orgKind.rawValue)) may not change \(table.name) \(checked.row): it is not among the rows it may see"
+                ))
+        }
         if existing == nil {
             checked = OperationRules.withDefaults(checked, table: table)
         }

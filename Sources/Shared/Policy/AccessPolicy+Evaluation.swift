@@ -110,17 +110,22 @@ extension AccessPolicy {
                         "\(who) may not change this \(table): it is changed by \(Self.list(writers))\(Self.scope(writers))"
                     )
                 }
+                // Afterwards the row must still be the viewer's to change, and one it could have
+                // created: no moving a row out of one's rights (an action to a recommendation not
+                // assigned to one, a response to a request addressed to someone else).
                 if kind == .update, let after,
                     try matches(writers, viewer: viewer, table: table, values: after, facts: facts) == nil
+                        || matches(creators, viewer: viewer, table: table, values: after, facts: facts) == nil
                 {
                     return refuse(
                         "\(who) may not make this change: afterwards the \(table) would be outside its rights (it is changed by \(Self.list(writers))\(Self.scope(writers)))"
                     )
                 }
             }
-            if let workflow = Schema.current.table(table)?.workflow, !guardedStates.isEmpty, kind == .update {
+            if let workflow = Schema.current.table(table)?.workflow, !guardedStates.isEmpty, kind != .create {
                 let from = Self.text(before?[workflow.column]) ?? workflow.initial
-                let to = Self.text(after?[workflow.column]) ?? from
+                // Deleting a row is moving it out of its state.
+                let to = kind == .delete ? "deleted" : Self.text(after?[workflow.column]) ?? from
                 if from != to, guardedStates.contains(from) || guardedStates.contains(to),
                     try matches(guardedBy, viewer: viewer, table: table, values: before ?? [:], facts: facts) == nil
                 {
@@ -243,11 +248,13 @@ extension AccessPolicy {
         }
     }
 
-    /// The recommendation a row belongs to: its `recommendation_id`, or that of its action.
+    /// The recommendation a row belongs to: that of the action its `action_id` names, else its
+    /// own `recommendation_id` (the action decides, so a row cannot borrow another's rights).
     private func recommendation(of values: [String: FieldValue], facts: some PolicyFacts) throws -> String? {
-        if let id = Self.text(values["recommendation_id"]) { return id }
-        guard let action = Self.text(values["action_id"]) else { return nil }
-        return Self.text(try facts.row("action", id: action)?["recommendation_id"])
+        if let action = Self.text(values["action_id"]) {
+            return Self.text(try facts.row("action", id: action)?["recommendation_id"])
+        }
+        return Self.text(values["recommendation_id"])
     }
 
     /// The text of a text or boolean value (`"true"`, `"false"`), as policy rules compare it.

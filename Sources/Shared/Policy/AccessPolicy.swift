@@ -7,8 +7,8 @@ public enum Party: Sendable, Hashable, CustomStringConvertible {
     /// The organisation that created the row (`owner_org`, set by the server, immutable).
     case owner
     /// The organisations whose institution is assigned to the row's recommendation, directly or
-    /// through a cluster holding it (the row's recommendation is its `recommendation_id`, or that
-    /// of the action named by its `action_id`).
+    /// through a cluster holding it (the row's recommendation is that of the action named by its
+    /// `action_id`, else its own `recommendation_id`).
     case assignedInstitutions
     /// The organisation of the institution an oversight request addresses (its `institution_id`,
     /// or that of the request named by `oversight_request_id`).
