@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "followup", targets: ["followup"]),
         .executable(name: "followup-server", targets: ["followup-server"]),
+        .executable(name: "followup-bench", targets: ["followup-bench"]),
         .library(name: "Shared", targets: ["Shared"]),
         .library(name: "Client", targets: ["Client"]),
         .library(name: "Server", targets: ["Server"]),
@@ -85,6 +86,15 @@ let package = Package(
             name: "followup-server",
             dependencies: [
                 "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "followup-bench",
+            dependencies: [
+                "Shared", "Client",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

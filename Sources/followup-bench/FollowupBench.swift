@@ -1,0 +1,218 @@
+import ArgumentParser
+import Client
+import Foundation
+import Shared
+
+/// One measured figure of a run.
+struct BenchResult: Codable {
+    /// The workload (`push`, `initial_pull`, `delta_pull`, `sqlite_limit`).
+    var workload: String
+    /// Operations (or changed rows) it handled.
+    var operations: Int
+    /// Wall-clock seconds.
+    var seconds: Double
+    /// Operations per second.
+    var opsPerSecond: Double
+    /// The client process's peak resident set size, MiB, when measured.
+    var clientPeakRSSMiB: Double?
+    /// The server process's peak resident set size, MiB, when measured.
+    var serverPeakRSSMiB: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case workload, operations, seconds
+        case opsPerSecond = "ops_per_second"
+        case clientPeakRSSMiB = "client_peak_rss_mib"
+        case serverPeakRSSMiB = "server_peak_rss_mib"
+    }
+}
+
+/// One synthetic recommendation of about 300 bytes of fields.
+struct RecommendationRow {
+    var id: String
+    var text: String
+    var documentSymbol = "A/HRC/40/6"
+    var paragraph: String
+    var session: Int64 = 33
+    var position = "supported"
+
+    /// The fields as the replica stores them.
+    var fields: [String: FieldValue] {
+        [
+            "text": .text(text), "document_symbol": .text(documentSymbol), "paragraph": .text(paragraph),
+            "session": .integer(session), "position": .text(position),
+        ]
+    }
+
+    /// The fields as JSON (for the SQLite limit's log).
+    var json: String {
+        String(decoding: (try? WireCoding.encoder().encode(fields)) ?? Data(), as: UTF8.self)
+    }
+
+    static func make(count: Int) -> [RecommendationRow] {
+        (0..<count).map { index in
+            RecommendationRow(
+                id: UUIDv7.make(),
+                text:
+                    "Recommendation \(index): take effective measures to guarantee the independence of the judiciary, ensure fair trial guarantees and access to legal aid, and investigate allegations of torture in detention promptly.",
+                paragraph: "28.\(index)")
+        }
+    }
+}
+
+/// The benchmark program: Followup's sync through a real server on loopback, and the SQLite limit.
+///
+/// `scripts/bench` builds it in release mode and runs it.
+@main
+struct FollowupBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "followup-bench",
+        abstract: "Measure push and pull through a real followup-server, and the machine's SQLite limit.")
+
+    @Flag(help: "Run the smallest size only (10,000 operations).") var quick = false
+    @Option(help: "Sizes in operations, comma-separated.") var sizes = "10000,100000,1000000"
+    @Option(help: "Where to write the JSON results.") var json = "bench-results.json"
+    @Option(help: "The directory holding followup and followup-server (default: this program's).") var binDir: String?
+
+    mutating func run() async throws {
+        let bin = binDir ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let counts = quick ? [10_000] : sizes.split(separator: ",").compactMap { Int($0) }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "followup-bench-\(UUID().uuidString.prefix(8))"
+        ).path
+        var results: [(size: Int, result: BenchResult)] = []
+        for count in counts {
+            for result in try await Self.measure(count: count, bin: bin, work: work + "/\(count)") {
+                results.append((count, result))
+                print(Self.line(result), terminator: "\n")
+            }
+        }
+        let report = BenchReport(
+            date: ISO8601DateFormatter().string(from: Date()), machine: Self.machine(), results: results.map(\.result))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+        print("results written to \(json); work files in \(work)")
+    }
+
+    /// Every workload at one size, on a fresh server.
+    static func measure(count: Int, bin: String, work: String) async throws -> [BenchResult] {
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let data = work + "/server"
+        let log = work + "/commands.log"
+        let server = bin + "/followup-server"
+        let followup = bin + "/followup"
+        func run(_ path: String, _ arguments: [String], input: String? = nil) throws -> ChildUsage {
+            let usage = try runMeasured(path, arguments, input: input, log: log)
+            guard usage.status == 0 else {
+                throw BenchFailure("\(path) \(arguments.joined(separator: " ")) failed (\(usage.status)); see \(log)")
+            }
+            return usage
+        }
+        _ = try run(
+            server, ["admin", "--data", data, "add-org", "--id", "nmirf", "--name", "NMIRF", "--kind", "secretariat"])
+        for user in ["writer", "reader"] {
+            _ = try run(
+                server,
+                [
+                    "admin", "--data", data, "add-user", "--org", "nmirf", "--user", user, "--password-stdin",
+                    "--bcrypt-cost", "4",
+                ],
+                input: "\(user)-password")
+        }
+        var results: [BenchResult] = []
+        let rows = RecommendationRow.make(count: count)
+
+        // 1. Push: one replica pushes N new rows in its default batches.
+        var running = try ServerUnderTest(binary: server, data: data, log: work + "/server-push.log")
+        let writerDirectory = work + "/writer"
+        _ = try run(
+            followup,
+            ["--replica", writerDirectory, "init", "--server", running.url, "--user", "writer", "--password-stdin"],
+            input: "writer-password")
+        let writer = try Replica(directory: writerDirectory)
+        for chunk in stride(from: 0, to: rows.count, by: 5_000) {
+            _ = try writer.put(
+                rows[chunk..<min(chunk + 5_000, rows.count)].map {
+                    RowEdit(table: "recommendation", id: $0.id, fields: $0.fields)
+                })
+        }
+        let engine = SyncEngine(
+            replica: writer,
+            transport: HTTPSyncTransport(baseURL: running.url, token: try writer.settings().token))
+        let pushStart = DispatchTime.now()
+        let pushed = try await engine.push()
+        let pushSeconds = seconds(since: pushStart)
+        guard pushed.accepted == count else { throw BenchFailure("push accepted \(pushed.accepted) of \(count)") }
+        results.append(
+            BenchResult(
+                workload: "push", operations: count, seconds: pushSeconds, opsPerSecond: Double(count) / pushSeconds,
+                serverPeakRSSMiB: Double(running.peakRSSKiB()) / 1024))
+        running.stop()
+
+        // 2. Initial pull: a fresh replica (a separate `followup sync` process) pulls everything.
+        running = try ServerUnderTest(binary: server, data: data, log: work + "/server-pull.log")
+        let readerDirectory = work + "/reader"
+        _ = try run(
+            followup,
+            ["--replica", readerDirectory, "init", "--server", running.url, "--user", "reader", "--password-stdin"],
+            input: "reader-password")
+        let pull = try run(followup, ["--replica", readerDirectory, "sync"])
+        results.append(
+            BenchResult(
+                workload: "initial_pull", operations: count, seconds: pull.seconds,
+                opsPerSecond: Double(count) / pull.seconds, clientPeakRSSMiB: Double(pull.maxRSSKiB) / 1024,
+                serverPeakRSSMiB: Double(running.peakRSSKiB()) / 1024))
+
+        // 3. Delta pull: 10% of the rows change one field; the reader pulls the changes.
+        let changed = rows.prefix(count / 10)
+        _ = try writer.put(
+            changed.map {
+                RowEdit(table: "recommendation", id: $0.id, fields: ["paragraph": .text($0.paragraph + "bis")])
+            })
+        let catchUp = SyncEngine(
+            replica: writer, transport: HTTPSyncTransport(baseURL: running.url, token: try writer.settings().token))
+        _ = try await catchUp.push()
+        let delta = try run(followup, ["--replica", readerDirectory, "sync"])
+        results.append(
+            BenchResult(
+                workload: "delta_pull", operations: changed.count, seconds: delta.seconds,
+                opsPerSecond: Double(changed.count) / delta.seconds, clientPeakRSSMiB: Double(delta.maxRSSKiB) / 1024))
+        running.stop()
+
+        // 4. The machine's limit for the same operations.
+        let limit = try SQLiteLimit.run(rows: rows, batch: engine.pushBatchSize, directory: work)
+        results.append(
+            BenchResult(
+                workload: "sqlite_limit", operations: count, seconds: Double(count) / limit, opsPerSecond: limit))
+        return results
+    }
+
+    static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    static func line(_ result: BenchResult) -> String {
+        func mib(_ value: Double?) -> String { value.map { String(format: "%.0f MiB", $0) } ?? "-" }
+        return result.workload.padding(toLength: 13, withPad: " ", startingAt: 0)
+            + String(
+                format: "%9d ops %8.2f s %10.0f ops/s  client %@  server %@", result.operations, result.seconds,
+                result.opsPerSecond, mib(result.clientPeakRSSMiB) as NSString,
+                mib(result.serverPeakRSSMiB) as NSString)
+    }
+
+    static func machine() -> String {
+        var name = utsname()
+        uname(&name)
+        let release = withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let machine = withUnsafeBytes(of: name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return "Linux \(release) \(machine), \(ProcessInfo.processInfo.activeProcessorCount) cores, "
+            + String(format: "%.0f GiB", Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824)
+    }
+}
+
+/// The JSON results file.
+struct BenchReport: Codable {
+    var date: String
+    var machine: String
+    var results: [BenchResult]
+}
