@@ -17,9 +17,11 @@ struct BenchResult: Codable {
     var clientPeakRSSMiB: Double?
     /// The server process's peak resident set size, MiB, when measured.
     var serverPeakRSSMiB: Double?
+    /// What else the figure means (latencies, scope).
+    var note: String?
 
     enum CodingKeys: String, CodingKey {
-        case workload, operations, seconds
+        case workload, operations, seconds, note
         case opsPerSecond = "ops_per_second"
         case clientPeakRSSMiB = "client_peak_rss_mib"
         case serverPeakRSSMiB = "server_peak_rss_mib"
@@ -85,6 +87,10 @@ struct FollowupBench: AsyncParsableCommand {
                 results.append((count, result))
                 print(Self.line(result), terminator: "\n")
             }
+        }
+        for result in try await Self.measureConcurrency(bin: bin, work: work + "/concurrency") {
+            results.append((0, result))
+            print(Self.line(result), terminator: "\n")
         }
         let report = BenchReport(
             date: ISO8601DateFormatter().string(from: Date()), machine: Self.machine(), results: results.map(\.result))
@@ -184,7 +190,19 @@ struct FollowupBench: AsyncParsableCommand {
         results.append(
             BenchResult(
                 workload: "sqlite_limit", operations: count, seconds: Double(count) / limit, opsPerSecond: limit))
+
+        // 5. A ministry that may see 5% of the rows pulls its share.
+        results.append(try await scopedPull(count: count, bin: bin, work: work))
         return results
+    }
+
+    /// The concurrency workloads, once per run: 4 and 32 replicas at once.
+    static func measureConcurrency(bin: String, work: String) async throws -> [BenchResult] {
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        return [
+            try await concurrency(replicas: 4, rounds: 20, bin: bin, work: work),
+            try await concurrency(replicas: 32, rounds: 5, bin: bin, work: work),
+        ]
     }
 
     static func seconds(since start: DispatchTime) -> Double {
@@ -197,7 +215,7 @@ struct FollowupBench: AsyncParsableCommand {
             + String(
                 format: "%9d ops %8.2f s %10.0f ops/s  client %@  server %@", result.operations, result.seconds,
                 result.opsPerSecond, mib(result.clientPeakRSSMiB) as NSString,
-                mib(result.serverPeakRSSMiB) as NSString)
+                mib(result.serverPeakRSSMiB) as NSString) + (result.note.map { "  (\($0))" } ?? "")
     }
 
     static func machine() -> String {
