@@ -217,4 +217,36 @@ struct ScopeChangeTests {
                     == (try await storage.digest(visibleTo: Viewer(org: "mof", role: .ministry))))
         }
     }
+
+    @Test("move-user, explain and rejected discard refuse unknown names and change nothing")
+    func unknownNames() async throws {
+        let (storage, data) = try await makeCastServer("unknown")
+        let digest = try await storage.digest()
+        let logged = try await storage.operationCount()
+        await #expect(throws: ServiceError.self) { try await storage.moveUser(name: "nobody", org: "moj") }
+        await #expect(throws: ServiceError.self) { try await storage.moveUser(name: "malik", org: "nowhere") }
+        await #expect(throws: ServiceError.self) { try await storage.moveUser(name: "malik", org: "_operator") }
+        await #expect(throws: ServiceError.self) {
+            _ = try await storage.explain(user: "nobody", table: "action", id: UUIDv7.make())
+        }
+        await #expect(throws: ServiceError.self) {
+            _ = try await storage.explain(user: "malik", table: "no_such_table", id: UUIDv7.make())
+        }
+        let missing = try await storage.explain(user: "malik", table: "action", id: UUIDv7.make())
+        #expect(!missing.exists && !missing.read.allowed && !missing.write.allowed)
+        #expect(try await storage.digest() == digest)
+        #expect(try await storage.operationCount() == logged)
+        // The malik account is still in moj.
+        #expect(try await storage.explain(user: "malik", table: "action", id: UUIDv7.make()).viewer.org == "moj")
+
+        let app = buildApplication(
+            ServerConfiguration(port: 0), storage: storage, credentials: Credentials(bcryptCost: 4))
+        try await app.test(.live) { client in
+            let url = "http://127.0.0.1:\(try #require(client.port))"
+            let replica = try await Replica.enrol(
+                directory: data + "/malik", serverURL: url, user: "malik", password: "malik-pass")
+            #expect(throws: ReplicaError.self) { try replica.discardRejected(UUIDv7.make()) }
+            #expect(try replica.status().rejected == 0)
+        }
+    }
 }
