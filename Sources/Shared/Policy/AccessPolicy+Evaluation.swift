@@ -94,22 +94,27 @@ extension AccessPolicy {
             func refuse(_ text: String) -> PolicyDecision {
                 PolicyDecision(allowed: false, line: line.name, reason: text)
             }
+            // The party that grants the write, found once and named in the reason.
+            let party: Party
             switch kind {
             case .create:
-                guard let after, try matches(creators, viewer: viewer, table: table, values: after, facts: facts) != nil
+                guard let after,
+                    let creator = try matches(creators, viewer: viewer, table: table, values: after, facts: facts)
                 else {
                     return refuse(
                         "\(who) may not create \(table) rows here: they are created by \(Self.list(creators))\(Self.scope(creators))"
                     )
                 }
+                party = creator
             case .update, .delete:
                 guard let before,
-                    try matches(writers, viewer: viewer, table: table, values: before, facts: facts) != nil
+                    let writer = try matches(writers, viewer: viewer, table: table, values: before, facts: facts)
                 else {
                     return refuse(
                         "\(who) may not change this \(table): it is changed by \(Self.list(writers))\(Self.scope(writers))"
                     )
                 }
+                party = writer
                 // Afterwards the row must still be the viewer's to change, and one it could have
                 // created: no moving a row out of one's rights (an action to a recommendation not
                 // assigned to one, a response to a request addressed to someone else).
@@ -135,11 +140,10 @@ extension AccessPolicy {
                 }
             }
             let parties = kind == .create ? creators : writers
-            let party = try matches(parties, viewer: viewer, table: table, values: before ?? after ?? [:], facts: facts)
             return PolicyDecision(
                 allowed: true, line: line.name,
                 reason:
-                    "\(table) rows are \(kind == .create ? "created" : "changed") by \(Self.list(parties)); \(who) counts as \(party.map(\.description) ?? "one of them")"
+                    "\(table) rows are \(kind == .create ? "created" : "changed") by \(Self.list(parties)); \(who) counts as \(party)"
             )
         }
     }
