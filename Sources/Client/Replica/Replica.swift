@@ -321,12 +321,10 @@ extension Replica {
             var settings = try Self.settings(db)
             var clock = settings.clock
             let made = try makeOperations(db, &clock, settings)
-            let encoder = WireCoding.encoder()
+            let enqueue = try db.cachedStatement(sql: "INSERT INTO outbox (op_id, op) VALUES (?, ?)")
             for (operation, _) in made {
                 try rows.apply(operation, db)
-                try db.execute(
-                    sql: "INSERT INTO outbox (op_id, op) VALUES (?, ?)",
-                    arguments: [operation.id, String(decoding: try encoder.encode(operation), as: UTF8.self)])
+                try enqueue.execute(arguments: [operation.id, WireJSON.encode(operation)])
             }
             settings.hlcLast = clock.last.description
             try settings.update(db)
@@ -366,6 +364,20 @@ public struct RowEdit: Sendable, Equatable {
 
 // MARK: - Sync steps
 
+/// Pending operations as a push carries them, and where they end in the outbox.
+public struct PendingBatch: Sendable {
+    /// Creates a batch.
+    public init(operations: [String], last: Int64) {
+        self.operations = operations
+        self.last = last
+    }
+
+    /// The operations' JSON objects, oldest first.
+    public var operations: [String]
+    /// The outbox position of the last one (the position asked for when there are none).
+    public var last: Int64
+}
+
 /// What a push's verdicts did to the outbox.
 public struct VerdictOutcome: Sendable, Equatable {
     /// Operations the server accepted (now gone from the outbox).
@@ -379,10 +391,25 @@ public struct VerdictOutcome: Sendable, Equatable {
 extension Replica {
     /// The oldest `limit` operations of the outbox, in the order they were made.
     public func pendingOperations(limit: Int) throws -> [SyncOperation] {
+        let decoder = WireCoding.decoder()
+        return try pendingEncodedOperations(limit: limit).map {
+            try decoder.decode(SyncOperation.self, from: Data($0.utf8))
+        }
+    }
+
+    /// The oldest `limit` operations of the outbox as the JSON objects it keeps, which are
+    /// exactly what a push carries (so a push neither decodes nor re-encodes them).
+    public func pendingEncodedOperations(limit: Int) throws -> [String] {
+        try pendingBatch(after: 0, limit: limit).operations
+    }
+
+    /// The oldest `limit` operations of the outbox after outbox position `position`, encoded.
+    public func pendingBatch(after position: Int64, limit: Int) throws -> PendingBatch {
         try writer.read { db in
-            let decoder = WireCoding.decoder()
-            return try String.fetchAll(db, sql: "SELECT op FROM outbox ORDER BY seq LIMIT ?", arguments: [limit])
-                .map { try decoder.decode(SyncOperation.self, from: Data($0.utf8)) }
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT seq, op FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"),
+                arguments: [position, limit])
+            return PendingBatch(operations: rows.map { $0[1] }, last: rows.last?[0] ?? position)
         }
     }
 
@@ -399,17 +426,22 @@ extension Replica {
             var settings = try Self.settings(db)
             var maxKnown = HLCTimestamp(settings.maxKnownHLC) ?? HLCTimestamp(physical: 0)
             var outcome = VerdictOutcome()
+            let find = try db.cachedStatement(sql: "SELECT op FROM outbox WHERE op_id = ?")
+            let remove = try db.cachedStatement(sql: "DELETE FROM outbox WHERE op_id = ?")
+            // Most pushes are refused nothing: accepted operations matter below only for restores.
+            let keepAccepted = verdicts.contains { $0.status == .rejected && $0.code != .clockSkew }
             for verdict in verdicts {
-                guard
-                    let op = try String.fetchOne(
-                        db, sql: "SELECT op FROM outbox WHERE op_id = ?", arguments: [verdict.op])
-                else { continue }
+                guard let op = try String.fetchOne(find, arguments: [verdict.op]) else { continue }
                 switch verdict.status {
                 case .accepted:
                     outcome.accepted += 1
-                    let operation = try decoder.decode(SyncOperation.self, from: Data(op.utf8))
-                    maxKnown = max(maxKnown, operation.hlc)
-                    accepted.append(operation)
+                    if keepAccepted {
+                        let operation = try decoder.decode(SyncOperation.self, from: Data(op.utf8))
+                        maxKnown = max(maxKnown, operation.hlc)
+                        accepted.append(operation)
+                    } else {
+                        maxKnown = max(maxKnown, try Self.stamp(of: op, decoder))
+                    }
                 case .rejected where verdict.code == .clockSkew:
                     outcome.clockSkew += 1
                     continue
@@ -425,7 +457,7 @@ extension Replica {
                             wallClock.nowMillis(),
                         ])
                 }
-                try db.execute(sql: "DELETE FROM outbox WHERE op_id = ?", arguments: [verdict.op])
+                try remove.execute(arguments: [verdict.op])
             }
             // A refused edit is never kept silently: the row goes back to the server's state, with
             // the edits still pending on top, and the refused one waits in quarantine.
@@ -458,6 +490,24 @@ extension Replica {
             try settings.update(db)
             return outcome
         }
+    }
+
+    /// The stamp of an encoded operation, read without decoding its fields.
+    private struct Stamp: Decodable {
+        var hlc: HLCTimestamp
+    }
+
+    /// The HLC of an operation as the outbox keeps it: found after its `"hlc":"` key (the
+    /// writers put it there, and field names never contain quotes), else decoded.
+    static func stamp(of encoded: String, _ decoder: JSONDecoder) throws -> HLCTimestamp {
+        if let key = encoded.range(of: "\"hlc\":\""),
+            let end = encoded.utf8.index(
+                key.upperBound, offsetBy: HLCTimestamp.width, limitedBy: encoded.utf8.endIndex),
+            let hlc = HLCTimestamp(String(encoded[key.upperBound..<end]))
+        {
+            return hlc
+        }
+        return try decoder.decode(Stamp.self, from: Data(encoded.utf8)).hlc
     }
 
     /// Merges the outbox's pending operations on `row` again, in order (after a restore or a purge).
@@ -553,6 +603,13 @@ extension Replica {
             var maxKnown = HLCTimestamp(settings.maxKnownHLC) ?? HLCTimestamp(physical: 0)
             let now = now(settings)
             var purged = 0
+            var newest: FieldVersion?
+            // The rows this page merges into, loaded together rather than one query per row.
+            var stored: [String: [String: RowState]] = [:]
+            for (tableName, changes) in Dictionary(grouping: page.changes.filter { $0.kind == .row }, by: \.table) {
+                guard let table = schema.table(tableName) else { continue }
+                stored[tableName] = try rows.load(table, ids: changes.map(\.row), db)
+            }
             for change in page.changes {
                 guard change.seq > settings.cursor else { continue }
                 guard let table = schema.table(change.table),
@@ -566,18 +623,25 @@ extension Replica {
                 switch change.kind {
                 case .purge:
                     if try Self.purge(table: table, row: change.row, rows: rows, db) { purged += 1 }
+                    stored[table.name]?[change.row] = try rows.load(table, id: change.row, db)
                 case .row:
                     guard let incoming = change.state else {
                         throw ReplicaError(
                             "malformed_response", "the server sent an unreadable version for \(change.row)")
                     }
-                    let merged = Merge.absorb(incoming, into: try rows.load(table, id: change.row, db))
+                    let merged = Merge.absorb(incoming, into: stored[table.name]?[change.row])
                     try rows.save(table, id: change.row, state: merged, db)
-                    for version in Array(incoming.versions.values) + [incoming.tombstone].compactMap({ $0 }) {
-                        maxKnown = max(maxKnown, version.hlc)
-                        clock.receive(version.hlc, now: now)
+                    stored[table.name]?[change.row] = merged
+                    for version in incoming.versions.values {
+                        newest = max(newest ?? version, version)
                     }
+                    if let tombstone = incoming.tombstone { newest = max(newest ?? tombstone, tombstone) }
                 }
+            }
+            // Later local edits must stamp above every version the server holds.
+            if let newest {
+                maxKnown = max(maxKnown, newest.hlc)
+                clock.receive(newest.hlc, now: now)
             }
             settings.cursor = page.cursor
             settings.maxKnownHLC = maxKnown.description

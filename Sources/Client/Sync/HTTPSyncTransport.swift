@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import Shared
+import Synchronization
 
 /// Protocol v1 over HTTP with AsyncHTTPClient: JSON bodies, gzip both ways, bearer token.
 public struct HTTPSyncTransport: SyncTransport {
@@ -18,6 +19,8 @@ public struct HTTPSyncTransport: SyncTransport {
     public var maxResponseBytes = 256 * 1024 * 1024
     /// How long one request may take.
     public var timeout: TimeAmount = .seconds(120)
+    /// The bytes this transport (and its copies) sent and received.
+    public let traffic = Traffic()
 
     /// The process-wide HTTP client, which leaves responses compressed.
     ///
@@ -35,6 +38,18 @@ public struct HTTPSyncTransport: SyncTransport {
 
     public func push(_ request: PushRequest) async throws -> PushResponse {
         try await post("/v1/push", request, expecting: PushResponse.self)
+    }
+
+    public func push(encodedOperations: [String]) async throws -> PushResponse {
+        // `{"ops":[…]}` is the whole of a push request; the objects are spliced in as stored.
+        var body = Data("{\"ops\":[".utf8)
+        body.reserveCapacity(encodedOperations.reduce(16) { $0 + $1.utf8.count + 1 })
+        for (index, operation) in encodedOperations.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: operation.utf8)
+        }
+        body.append(contentsOf: "]}".utf8)
+        return try await send(path: "/v1/push", method: .POST, body: body, expecting: PushResponse.self)
     }
 
     public func pull(_ request: PullRequest) async throws -> PullResponse {
@@ -66,6 +81,7 @@ public struct HTTPSyncTransport: SyncTransport {
         request.headers.add(name: "Accept-Encoding", value: "gzip")
         request.headers.add(name: "User-Agent", value: "followup/\(ProtocolVersion.current)")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        var requestBodyBytes = 0
         if let body {
             var buffer = ByteBuffer(bytes: body)
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -73,6 +89,7 @@ public struct HTTPSyncTransport: SyncTransport {
                 buffer = try buffer.compress(with: .gzip())
                 request.headers.add(name: "Content-Encoding", value: "gzip")
             }
+            requestBodyBytes = buffer.readableBytes
             request.body = .bytes(buffer)
         }
         let response: HTTPClientResponse
@@ -84,6 +101,11 @@ public struct HTTPSyncTransport: SyncTransport {
                 message: "cannot reach the server at \(baseURL) (\(error)); your edits are kept and will sync later")
         }
         var buffer = try await response.body.collect(upTo: maxResponseBytes)
+        traffic.count(
+            sent: Traffic.headerBytes(request.headers, firstLine: "\(method.rawValue) \(path) HTTP/1.1")
+                + (request.body == nil ? 0 : requestBodyBytes),
+            received: Traffic.headerBytes(response.headers, firstLine: "HTTP/1.1 \(response.status)")
+                + buffer.readableBytes)
         if response.headers.first(name: "Content-Encoding")?.lowercased() == "gzip" {
             buffer = try buffer.decompress(with: .gzip(), maxSize: maxResponseBytes)
         }
@@ -105,5 +127,31 @@ public struct HTTPSyncTransport: SyncTransport {
                 code: "malformed_response", status: Int(response.status.code),
                 message: "the server's answer could not be read (\(error))")
         }
+    }
+}
+
+/// Bytes on the wire at the HTTP level: header lines and bodies as sent (compressed when they
+/// were), not counting TCP/IP framing.
+public final class Traffic: Sendable {
+    private let counts = Mutex((sent: 0, received: 0))
+
+    /// Creates a zeroed counter.
+    public init() {}
+
+    /// Bytes sent so far.
+    public var sent: Int { counts.withLock { $0.sent } }
+    /// Bytes received so far.
+    public var received: Int { counts.withLock { $0.received } }
+
+    func count(sent: Int, received: Int) {
+        counts.withLock {
+            $0.sent += sent
+            $0.received += received
+        }
+    }
+
+    /// The size of a message's start line and header lines, with their line ends and the blank line.
+    static func headerBytes(_ headers: HTTPHeaders, firstLine: String) -> Int {
+        headers.reduce(firstLine.utf8.count + 4) { $0 + $1.name.utf8.count + 2 + $1.value.utf8.count + 2 }
     }
 }

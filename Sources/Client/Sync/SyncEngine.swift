@@ -59,39 +59,60 @@ public struct SyncEngine: Sendable {
     }
 
     /// Pushes the outbox in batches until it is empty.
+    ///
+    /// The next batch is sent while the verdicts of the current one are recorded, so the
+    /// replica's work overlaps the server's. Verdicts are still recorded batch by batch, in order.
     public func push(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
         var report = SyncReport()
         let total = try replica.status().pending
+        let transport = self.transport
+        let limit = pushBatchSize
         var restamps = 0
         while true {
-            let batch = try replica.pendingOperations(limit: pushBatchSize)
-            if batch.isEmpty { break }
-            let response = try await transport.push(PushRequest(ops: batch))
-            let outcome = try replica.record(response.verdicts)
-            report.accepted += outcome.accepted
-            report.rejected += outcome.rejected
-            progress(.pushing(pushed: report.accepted + report.rejected, total: total))
-            if outcome.clockSkew > 0 {
-                restamps += 1
-                guard restamps <= 2 else {
+            var batch = try replica.pendingBatch(after: 0, limit: limit)
+            if batch.operations.isEmpty { return report }
+            var response = try await transport.push(encodedOperations: batch.operations)
+            var skewed = false
+            while true {
+                // After a clock-skew refusal nothing more is sent until the outbox is re-stamped.
+                let following =
+                    skewed
+                    ? PendingBatch(operations: [], last: batch.last)
+                    : try replica.pendingBatch(after: batch.last, limit: limit)
+                let operations = following.operations
+                async let followingResponse: PushResponse? =
+                    operations.isEmpty ? nil : transport.push(encodedOperations: operations)
+                let outcome = try replica.record(response.verdicts)
+                report.accepted += outcome.accepted
+                report.rejected += outcome.rejected
+                progress(.pushing(pushed: report.accepted + report.rejected, total: total))
+                if outcome.clockSkew > 0 {
+                    skewed = true
+                } else if outcome.accepted + outcome.rejected == 0 {
                     throw ReplicaError(
-                        ErrorCode.clockSkew.rawValue,
-                        "the server keeps refusing this replica's clock; set the computer's date and time correctly")
+                        "no_progress", "the server answered the push without deciding any operation; try again later")
                 }
-                let before = try replica.settings().clockOffsetMillis
-                report.restamped += try replica.restampPending(serverTime: response.serverTime)
-                report.clockCorrectionMillis = try replica.settings().clockOffsetMillis - before
-                continue
+                guard let next = try await followingResponse else { break }
+                batch = following
+                response = next
             }
-            guard outcome.accepted + outcome.rejected > 0 else {
+            guard skewed else { continue }
+            restamps += 1
+            guard restamps <= 2 else {
                 throw ReplicaError(
-                    "no_progress", "the server answered the push without deciding any operation; try again later")
+                    ErrorCode.clockSkew.rawValue,
+                    "the server keeps refusing this replica's clock; set the computer's date and time correctly")
             }
+            let before = try replica.settings().clockOffsetMillis
+            report.restamped += try replica.restampPending(serverTime: response.serverTime)
+            report.clockCorrectionMillis = try replica.settings().clockOffsetMillis - before
         }
-        return report
     }
 
     /// Pulls pages from the cursor until the server has no more.
+    ///
+    /// The next page is requested while the current one is applied, so the server builds it
+    /// while the replica writes. Pages are still applied strictly in order, each with its cursor.
     ///
     /// - Returns: rows merged, rows purged, and whether the scope changed and the replica reset.
     public func pull(
@@ -100,25 +121,31 @@ public struct SyncEngine: Sendable {
         var pulled = 0
         var purged = 0
         var resets = 0
-        var first = true
+        let transport = self.transport
+        let limit = pullPageSize
+        var page = try await transport.pull(PullRequest(cursor: try replica.settings().cursor, limit: limit))
+        try replica.observeServerTime(page.serverTime)
         while true {
-            let cursor = try replica.settings().cursor
-            let page = try await transport.pull(PullRequest(cursor: cursor, limit: pullPageSize))
-            if first { try replica.observeServerTime(page.serverTime) }
-            first = false
+            let cursor = page.cursor
+            let more = page.more
+            async let following: PullResponse? =
+                more ? transport.pull(PullRequest(cursor: cursor, limit: limit)) : nil
             switch try replica.apply(page) {
             case .scopeChanged:
                 resets += 1
+                _ = try? await following
                 guard resets <= 2 else {
                     throw ReplicaError("scope_unstable", "the account's organisation keeps changing; try again later")
                 }
+                page = try await transport.pull(PullRequest(cursor: try replica.settings().cursor, limit: limit))
                 continue
             case .applied(let count):
                 purged += count
             }
             pulled += page.changes.count(where: { $0.kind == .row })
             progress(.pulling(pulled: pulled, cursor: page.cursor))
-            if !page.more { return (pulled, purged, resets > 0) }
+            guard let next = try await following else { return (pulled, purged, resets > 0) }
+            page = next
         }
     }
 }

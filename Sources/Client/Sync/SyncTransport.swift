@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 
 /// How a replica reaches the server: push and pull of protocol v1.
@@ -8,6 +9,17 @@ public protocol SyncTransport: Sendable {
     func push(_ request: PushRequest) async throws -> PushResponse
     /// Fetches the next page of the operation log after the cursor.
     func pull(_ request: PullRequest) async throws -> PullResponse
+    /// Sends operations already encoded as the wire's JSON objects, as the outbox keeps them.
+    func push(encodedOperations: [String]) async throws -> PushResponse
+}
+
+extension SyncTransport {
+    /// Decodes the operations and sends them with `push(_:)`.
+    public func push(encodedOperations: [String]) async throws -> PushResponse {
+        let decoder = WireCoding.decoder()
+        return try await push(
+            PushRequest(ops: encodedOperations.map { try decoder.decode(SyncOperation.self, from: Data($0.utf8)) }))
+    }
 }
 
 /// An error answer from the server, or a failure to reach it.

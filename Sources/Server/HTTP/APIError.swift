@@ -64,7 +64,7 @@ public struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as ServiceError {
             throw APIError(error)
-        } catch let error as HTTPResponseError {
+        } catch let error as any HTTPResponseError {
             switch error.status {
             case .notFound: throw APIError(.notFound, "no such endpoint: \(request.method) \(request.uri.path)")
             case .contentTooLarge: throw APIError(.payloadTooLarge, "the request body is too large")

@@ -67,11 +67,20 @@ enum WireResponse {
     static func json<Message: Encodable>(
         _ message: Message, for request: Request, status: HTTPResponse.Status = .ok
     ) throws -> Response {
-        var buffer = ByteBuffer(bytes: try WireCoding.encoder().encode(message))
+        json(bytes: try WireCoding.encoder().encode(message), for: request, status: status)
+    }
+
+    /// Answers JSON already written (by `WireJSON`).
+    static func json(
+        bytes: some Sequence<UInt8>, for request: Request, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        var buffer = ByteBuffer(bytes: bytes)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         let acceptsGzip = request.headers[values: .acceptEncoding].contains { $0.lowercased().contains("gzip") }
-        if acceptsGzip && buffer.readableBytes >= compressionThreshold {
-            buffer = try buffer.compress(with: .gzip())
+        if acceptsGzip && buffer.readableBytes >= compressionThreshold,
+            let compressed = try? buffer.compress(with: .gzip())
+        {
+            buffer = compressed
             headers[.contentEncoding] = "gzip"
         }
         return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))

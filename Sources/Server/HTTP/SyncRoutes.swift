@@ -48,6 +48,6 @@ struct SyncRoutes {
         context.logger.debug(
             "sync.pull",
             metadata: ["sync.pull.cursor": "\(pull.cursor)", "sync.pull.changes": "\(response.changes.count)"])
-        return try WireResponse.json(response, for: request)
+        return WireResponse.json(bytes: WireJSON.encode(response), for: request)
     }
 }

@@ -105,7 +105,7 @@ extension SQLiteServerStorage {
     /// Appends an accepted, stamped operation to the log; returns its sequence.
     @discardableResult
     static func appendToLog(_ operation: SyncOperation, receivedAt: Int64, _ db: Database) throws -> Int64 {
-        let fields = String(decoding: try WireCoding.encoder().encode(operation.fields), as: UTF8.self)
+        let fields = WireJSON.encode(operation.fields)
         try db.cachedStatement(
             sql: """
                 INSERT INTO op_log (op_id, table_name, row_id, kind, fields, hlc, replica_id, author, org_id, received_at)

@@ -203,9 +203,9 @@ extension SQLiteServerStorage {
         -> RowChange
     {
         if let schemaTable = rows.schema.table(table), try isVisible(table: table, id: id, keys: keys, db),
-            let state = try rows.load(schemaTable, id: id, db)
+            let change = try rows.change(schemaTable, id: id, seq: 0, db)
         {
-            return RowChange(seq: 0, table: table, row: id, state: state)
+            return change
         }
         return RowChange(seq: 0, table: table, row: id, kind: .purge)
     }
@@ -217,22 +217,22 @@ extension SQLiteServerStorage {
         return try await writer.read { db in
             let keys = viewer.audienceKeys.map(\.description)
             // One ordered index range per key, merged here: the pull reads only its own keys' entries.
-            var entries: [(seq: Int64, table: String, row: String)] = []
+            var entries: [(seq: Int64, table: String, row: String, visible: Bool)] = []
             var bound = Int64.max
             for key in keys {
                 let found = try Row.fetchAll(
                     db.cachedStatement(
                         sql: """
-                            SELECT seq, table_name, row_id FROM row_feed
+                            SELECT seq, table_name, row_id, visible FROM row_feed
                             WHERE audience = ? AND seq > ? ORDER BY seq LIMIT ?
                             """),
                     arguments: [key, cursor, limit])
                 if found.count == limit, let last = found.last { bound = min(bound, last[0]) }
-                entries += found.map { ($0[0], $0[1], $0[2]) }
+                entries += found.map { ($0[0], $0[1], $0[2], $0[3]) }
             }
             entries.sort { $0.seq < $1.seq }
             // Entries of one sequence belong to one row change: never split them across pages.
-            var page: [(seq: Int64, table: String, row: String)] = []
+            var page: [(seq: Int64, table: String, row: String, visible: Bool)] = []
             var more = bound != Int64.max
             for entry in entries where entry.seq <= bound {
                 if let last = page.last, last.seq != entry.seq, Set(page.map(\.seq)).count >= limit {
@@ -242,14 +242,39 @@ extension SQLiteServerStorage {
                 page.append(entry)
             }
             var changes: [RowChange] = []
+            changes.reserveCapacity(page.count)
             var done: Set<String> = []
-            let newest = Dictionary(page.map { ($0.table + "/" + $0.row, $0.seq) }, uniquingKeysWith: max)
+            var newest: [String: (seq: Int64, visible: Bool)] = [:]
             for entry in page {
                 let key = entry.table + "/" + entry.row
-                // A row changed twice in one page is sent once, at its last change.
-                guard newest[key] == entry.seq, done.insert(key).inserted else { continue }
-                // Sent as it is now: a row whose entry here is a purge but which another key still
-                // sees goes out whole, and one that left the scope since goes out as a purge.
+                let known = newest[key]
+                if known == nil || known!.seq < entry.seq {
+                    newest[key] = (entry.seq, entry.visible)
+                } else if known!.seq == entry.seq && entry.visible {
+                    newest[key] = (entry.seq, true)
+                }
+            }
+            // A row changed twice in one page is sent once, at its last change.
+            let sent = page.filter { entry in
+                let key = entry.table + "/" + entry.row
+                return newest[key]?.seq == entry.seq && done.insert(key).inserted
+            }
+            // A key's entry is its latest, so one that sees the row means the viewer sees it now:
+            // those rows are read together, table by table.
+            var seen: [String: [String: RowChange]] = [:]
+            let visible = sent.filter { newest[$0.table + "/" + $0.row]?.visible == true }
+            for (tableName, entries) in Dictionary(grouping: visible, by: \.table) {
+                guard let table = rows.schema.table(tableName) else { continue }
+                seen[tableName] = try rows.changes(table, ids: entries.map(\.row), db)
+            }
+            for entry in sent {
+                if var change = seen[entry.table]?[entry.row] {
+                    change.seq = entry.seq
+                    changes.append(change)
+                    continue
+                }
+                // Otherwise the row is sent as it is now: whole if another key still sees it, and
+                // as a purge if it left the scope.
                 var sequenced = try Self.currentRow(table: entry.table, id: entry.row, keys: keys, rows: rows, db)
                 sequenced.seq = entry.seq
                 changes.append(sequenced)

@@ -247,8 +247,8 @@ extension SQLiteServerStorage {
                         ? nil
                         : try Self.currentRow(table: operation.table, id: operation.row, keys: keys, rows: rows, db)
                     verdicts.append(.rejected(operation.id, rejection, current: current))
-                case .success(let stamped):
-                    let (before, after) = try rows.apply(stamped, db)
+                case .success(let (stamped, before)):
+                    let after = try rows.apply(stamped, over: before, db)
                     try Self.refileAfterChange(
                         table: stamped.table, id: stamped.row, before: before, after: after, rows: rows, feed: &feed, db
                     )
@@ -261,11 +261,12 @@ extension SQLiteServerStorage {
         }
     }
 
-    /// Validates one operation for `session` and returns it stamped for the log, or the rejection.
+    /// Validates one operation for `session` and returns it stamped for the log with the row's
+    /// state before it (nil for a new row), or the rejection.
     private static func decide(
         _ operation: SyncOperation, rows: RowStore, session: Session, now: Int64, maxSkewMillis: Int64,
         _ db: Database
-    ) throws -> Result<SyncOperation, Rejection> {
+    ) throws -> Result<(SyncOperation, RowState?), Rejection> {
         var checked: SyncOperation
         switch OperationRules.validate(operation, schema: rows.schema) {
         case .failure(let rejection): return .failure(rejection)
@@ -321,7 +322,7 @@ extension SQLiteServerStorage {
         guard decision.allowed else {
             return .failure(Rejection(.forbidden, decision.reason + " (policy line \(decision.line))"))
         }
-        return .success(checked)
+        return .success((checked, existing))
     }
 
     public func operations(after cursor: Int64, limit: Int) async throws -> OperationPage {

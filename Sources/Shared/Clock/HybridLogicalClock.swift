@@ -9,6 +9,9 @@ public struct HLCTimestamp: Sendable, Hashable, Comparable, Codable, CustomStrin
     /// Counter that orders events within one millisecond.
     public var logical: UInt16
 
+    /// The length of the wire form.
+    public static let width = 21
+
     /// The largest physical time the wire form can hold.
     public static let maxPhysical: Int64 = 999_999_999_999_999
 
@@ -20,17 +23,22 @@ public struct HLCTimestamp: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// Parses the wire form; `nil` when `text` is not exactly `15 digits - 5 digits`.
     public init?(_ text: String) {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 21, utf8[15] == UInt8(ascii: "-") else { return nil }
+        guard text.utf8.count == Self.width else { return nil }
         var physical: Int64 = 0
-        for byte in utf8[0..<15] {
-            guard byte >= 48, byte <= 57 else { return nil }
-            physical = physical * 10 + Int64(byte - 48)
-        }
         var logical: Int = 0
-        for byte in utf8[16..<21] {
-            guard byte >= 48, byte <= 57 else { return nil }
-            logical = logical * 10 + Int(byte - 48)
+        var index = 0
+        for byte in text.utf8 {
+            if index == 15 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+            } else {
+                guard byte >= 48, byte <= 57 else { return nil }
+                if index < 15 {
+                    physical = physical * 10 + Int64(byte - 48)
+                } else {
+                    logical = logical * 10 + Int(byte - 48)
+                }
+            }
+            index += 1
         }
         guard logical <= Int(UInt16.max) else { return nil }
         self.init(physical: physical, logical: UInt16(logical))
@@ -38,19 +46,20 @@ public struct HLCTimestamp: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// The fixed-width wire form.
     public var description: String {
-        var bytes = [UInt8](repeating: 48, count: 21)
-        bytes[15] = UInt8(ascii: "-")
-        var p = max(0, min(physical, Self.maxPhysical))
-        for index in stride(from: 14, through: 0, by: -1) {
-            bytes[index] = UInt8(48 + p % 10)
-            p /= 10
+        String(unsafeUninitializedCapacity: Self.width) { bytes in
+            bytes[15] = UInt8(ascii: "-")
+            var p = max(0, min(physical, Self.maxPhysical))
+            for index in stride(from: 14, through: 0, by: -1) {
+                bytes[index] = UInt8(48 + p % 10)
+                p /= 10
+            }
+            var l = Int(logical)
+            for index in stride(from: 20, through: 16, by: -1) {
+                bytes[index] = UInt8(48 + l % 10)
+                l /= 10
+            }
+            return Self.width
         }
-        var l = Int(logical)
-        for index in stride(from: 20, through: 16, by: -1) {
-            bytes[index] = UInt8(48 + l % 10)
-            l /= 10
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {

@@ -38,17 +38,82 @@ public struct RowStore: Sendable {
         return state(from: row, table: table)
     }
 
+    /// The merged states of those of rows `ids` of `table` that were ever seen, by id.
+    ///
+    /// One query per 500 ids: per-row queries cost more than the rows themselves.
+    public func load(_ table: TableSchema, ids: some Collection<String>, _ db: Database) throws -> [String: RowState] {
+        var states: [String: RowState] = [:]
+        states.reserveCapacity(ids.count)
+        try forEachStoredRow(table, ids: ids, db) { id, row in states[id] = state(from: row, table: table) }
+        return states
+    }
+
+    /// Those of rows `ids` of `table` that were ever seen, as a pull sends them (with `seq` 0
+    /// and the versions as stored), by id.
+    public func changes(_ table: TableSchema, ids: some Collection<String>, _ db: Database) throws -> [String:
+        RowChange]
+    {
+        var changes: [String: RowChange] = [:]
+        changes.reserveCapacity(ids.count)
+        try forEachStoredRow(table, ids: ids, db) { id, row in changes[id] = change(from: row, id: id, table: table) }
+        return changes
+    }
+
+    private func forEachStoredRow(
+        _ table: TableSchema, ids: some Collection<String>, _ db: Database, _ body: (String, Row) throws -> Void
+    ) throws {
+        let all = Array(ids)
+        for start in stride(from: 0, to: all.count, by: 500) {
+            let chunk = all[start..<min(start + 500, all.count)]
+            let sql =
+                selectSQL(table) + " WHERE id IN (" + Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                + ")"
+            let statement = chunk.count == 500 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+            let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(chunk))
+            while let row = try cursor.next() {
+                try body(row[0], row)
+            }
+        }
+    }
+
+    /// Row `id` of `table` as a pull sends it, with the versions as stored (not parsed), or nil
+    /// when the row was never seen.
+    public func change(_ table: TableSchema, id: String, seq: Int64, _ db: Database) throws -> RowChange? {
+        let statement = try db.cachedStatement(sql: selectSQL(table) + " WHERE id = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [id]) else { return nil }
+        var change = change(from: row, id: id, table: table)
+        change.seq = seq
+        return change
+    }
+
+    private func change(from row: Row, id: String, table: TableSchema) -> RowChange {
+        var change = RowChange(seq: 0, table: table.name, row: id, kind: .row)
+        var index = 1
+        for column in table.columns {
+            if let version: String = row[index + 1] {
+                change.fields[column.name] = FieldValue(row[index], as: column.type)
+                change.versions[column.name] = version
+            }
+            index += 2
+        }
+        change.deleted = row[index]
+        return change
+    }
+
     /// Writes `state` as the merged state of row `id` of `table`.
     public func save(_ table: TableSchema, id: String, state: RowState, _ db: Database) throws {
         let statement = try db.cachedStatement(sql: statements(table).upsert)
-        var values: [DatabaseValue] = [id.databaseValue]
+        // Existential values: GRDB maps them without the key-path call its generic path makes.
+        var values: [(any DatabaseValueConvertible)?] = [id]
         values.reserveCapacity(table.columns.count * 2 + 2)
         for column in table.columns {
-            values.append(state.values[column.name]?.databaseValue ?? .null)
-            values.append(state.versions[column.name]?.description.databaseValue ?? .null)
+            values.append(state.values[column.name]?.databaseValue)
+            values.append(state.versions[column.name]?.description)
         }
-        values.append(state.tombstone?.description.databaseValue ?? .null)
-        try statement.execute(arguments: StatementArguments(values))
+        values.append(state.tombstone?.description)
+        // The statement is built from the schema with exactly these placeholders.
+        statement.setUncheckedArguments(StatementArguments(values))
+        try statement.execute()
     }
 
     /// Merges `operation` into its row and saves the result when it changed.
@@ -59,14 +124,25 @@ public struct RowStore: Sendable {
         guard let table = schema.table(operation.table) else {
             throw Rejection(.unknownTable, "there is no table '\(operation.table)'")
         }
+        let before = try load(table, id: operation.row, db)
+        return (before, try apply(operation, over: before, db))
+    }
+
+    /// Merges `operation` into `before`, the row's state the caller has just loaded in this
+    /// transaction, and saves the result when it changed.
+    ///
+    /// - Returns: the row's state after the merge.
+    public func apply(_ operation: SyncOperation, over before: RowState?, _ db: Database) throws -> RowState {
+        guard let table = schema.table(operation.table) else {
+            throw Rejection(.unknownTable, "there is no table '\(operation.table)'")
+        }
         var operation = operation
         operation.fields = table.normalised(operation.fields)
-        let before = try load(table, id: operation.row, db)
         let after = Merge.apply(operation, to: before)
         if after != before {
             try save(table, id: operation.row, state: after, db)
         }
-        return (before, after)
+        return after
     }
 
     /// The live (not deleted) row `id` of `table`: its non-null values by column, or nil.
