@@ -18,8 +18,11 @@ struct ChildUsage {
 ///
 /// - Parameters:
 ///   - input: written to the child's standard input (a password), if any.
-///   - log: where its standard output and error go.
-func runMeasured(_ path: String, _ arguments: [String], input: String? = nil, log: String) throws -> ChildUsage {
+///   - log: where its standard error goes, and its standard output unless `output` is given.
+///   - output: a file that receives its standard output alone.
+func runMeasured(
+    _ path: String, _ arguments: [String], input: String? = nil, log: String, output: String? = nil
+) throws -> ChildUsage {
     var inputPath = "/dev/null"
     if let input {
         inputPath = log + ".stdin"
@@ -29,8 +32,12 @@ func runMeasured(_ path: String, _ arguments: [String], input: String? = nil, lo
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    if let output {
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    } else {
+        posix_spawn_file_actions_adddup2(&actions, 2, 1)
+    }
     let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     var pid: pid_t = 0

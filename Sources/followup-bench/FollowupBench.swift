@@ -5,7 +5,9 @@ import Shared
 
 /// One measured figure of a run.
 struct BenchResult: Codable {
-    /// The workload (`push`, `initial_pull`, `delta_pull`, `sqlite_limit`).
+    /// What was measured: `followup`, `kinto` or `sqlite` (the machine's limit).
+    var system = "followup"
+    /// The workload (`push`, `initial_pull`, `delta_pull`, `sqlite_limit`, …).
     var workload: String
     /// Operations (or changed rows) it handled.
     var operations: Int
@@ -17,11 +19,14 @@ struct BenchResult: Codable {
     var clientPeakRSSMiB: Double?
     /// The server process's peak resident set size, MiB, when measured.
     var serverPeakRSSMiB: Double?
+    /// Bytes on the wire at the HTTP level (headers and bodies as sent), when measured.
+    var bytesOnWire: Int?
     /// What else the figure means (latencies, scope).
     var note: String?
 
     enum CodingKeys: String, CodingKey {
-        case workload, operations, seconds, note
+        case system, workload, operations, seconds, note
+        case bytesOnWire = "bytes_on_wire"
         case opsPerSecond = "ops_per_second"
         case clientPeakRSSMiB = "client_peak_rss_mib"
         case serverPeakRSSMiB = "server_peak_rss_mib"
@@ -74,6 +79,14 @@ struct FollowupBench: AsyncParsableCommand {
     @Option(help: "Sizes in operations, comma-separated.") var sizes = "10000,100000,1000000"
     @Option(help: "Where to write the JSON results.") var json = "bench-results.json"
     @Option(help: "The directory holding followup and followup-server (default: this program's).") var binDir: String?
+    @Option(help: "Kinto's URL (scripts/kinto-peer starts one); without it Kinto is not measured.") var kintoURL:
+        String?
+    @Option(help: "The Kinto server's process id, for its peak RSS.") var kintoPID: Int?
+    @Option(help: "The script that runs the workloads against Kinto.") var kintoDriver = "scripts/bench-kinto.py"
+    @Option(help: "Sizes at which Kinto is measured, comma-separated (default: the smallest size).")
+    var kintoSizes: String?
+    @Option(help: "A folder of UPR Info CSV exports to import (the workload is skipped when it is missing).")
+    var uprInfo = "../shared/data/upr-info-2015"
 
     mutating func run() async throws {
         let bin = binDir ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
@@ -92,6 +105,25 @@ struct FollowupBench: AsyncParsableCommand {
             results.append((0, result))
             print(Self.line(result), terminator: "\n")
         }
+        if !quick {
+            for result in try await Self.importUPRInfo(folder: uprInfo, bin: bin, work: work + "/import") {
+                results.append((0, result))
+                print(Self.line(result), terminator: "\n")
+            }
+        }
+        if let kintoURL {
+            let kintoCounts = kintoSizes.map { $0.split(separator: ",").compactMap { Int($0) } } ?? [counts.min() ?? 0]
+            for (index, count) in kintoCounts.enumerated() {
+                let last = index == kintoCounts.count - 1
+                for result in try Self.kinto(
+                    url: kintoURL, pid: kintoPID, driver: kintoDriver, size: count, concurrency: last && !quick)
+                {
+                    results.append((result.workload.hasPrefix("concurrent") ? 0 : count, result))
+                    print(Self.line(result), terminator: "\n")
+                }
+            }
+        }
+        print("\n" + Self.comparison(results).joined(separator: "\n"))
         let report = BenchReport(
             date: ISO8601DateFormatter().string(from: Date()), machine: Self.machine(), results: results.map(\.result))
         let encoder = JSONEncoder()
@@ -178,18 +210,33 @@ struct FollowupBench: AsyncParsableCommand {
         let catchUp = SyncEngine(
             replica: writer, transport: HTTPSyncTransport(baseURL: running.url, token: try writer.settings().token))
         _ = try await catchUp.push()
-        let delta = try run(followup, ["--replica", readerDirectory, "sync"])
+        let summaryPath = work + "/delta-sync.json"
+        let delta = try runMeasured(
+            followup, ["--replica", readerDirectory, "sync", "--json"], log: log, output: summaryPath)
+        guard delta.status == 0 else { throw BenchFailure("the delta pull failed; see \(log)") }
+        let summary = try JSONDecoder().decode(
+            DeltaSummary.self, from: Data(contentsOf: URL(fileURLWithPath: summaryPath)))
+        guard summary.pulled == changed.count else {
+            throw BenchFailure("the delta pull brought \(summary.pulled) rows, not \(changed.count)")
+        }
+        let changedBytes = changed.reduce(0) { $0 + ($1.paragraph + "bis").utf8.count }
         results.append(
             BenchResult(
                 workload: "delta_pull", operations: changed.count, seconds: delta.seconds,
-                opsPerSecond: Double(changed.count) / delta.seconds, clientPeakRSSMiB: Double(delta.maxRSSKiB) / 1024))
+                opsPerSecond: Double(changed.count) / delta.seconds, clientPeakRSSMiB: Double(delta.maxRSSKiB) / 1024,
+                bytesOnWire: summary.bytesSent + summary.bytesReceived,
+                note: String(
+                    format: "%.0f bytes per changed row on the wire; %.1fx the changed values' %d bytes",
+                    Double(summary.bytesSent + summary.bytesReceived) / Double(changed.count),
+                    Double(summary.bytesSent + summary.bytesReceived) / Double(changedBytes), changedBytes)))
         running.stop()
 
         // 4. The machine's limit for the same operations.
         let limit = try SQLiteLimit.run(rows: rows, batch: engine.pushBatchSize, directory: work)
         results.append(
             BenchResult(
-                workload: "sqlite_limit", operations: count, seconds: Double(count) / limit, opsPerSecond: limit))
+                system: "sqlite", workload: "sqlite_limit", operations: count, seconds: Double(count) / limit,
+                opsPerSecond: limit))
 
         // 5. A ministry that may see 5% of the rows pulls its share.
         results.append(try await scopedPull(count: count, bin: bin, work: work))
@@ -211,7 +258,8 @@ struct FollowupBench: AsyncParsableCommand {
 
     static func line(_ result: BenchResult) -> String {
         func mib(_ value: Double?) -> String { value.map { String(format: "%.0f MiB", $0) } ?? "-" }
-        return result.workload.padding(toLength: 13, withPad: " ", startingAt: 0)
+        return result.system.padding(toLength: 9, withPad: " ", startingAt: 0)
+            + result.workload.padding(toLength: 15, withPad: " ", startingAt: 0)
             + String(
                 format: "%9d ops %8.2f s %10.0f ops/s  client %@  server %@", result.operations, result.seconds,
                 result.opsPerSecond, mib(result.clientPeakRSSMiB) as NSString,
@@ -225,6 +273,19 @@ struct FollowupBench: AsyncParsableCommand {
         let machine = withUnsafeBytes(of: name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         return "Linux \(release) \(machine), \(ProcessInfo.processInfo.activeProcessorCount) cores, "
             + String(format: "%.0f GiB", Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824)
+    }
+}
+
+/// What `followup sync --json` prints, as far as the delta pull needs it.
+struct DeltaSummary: Decodable {
+    var pulled: Int
+    var bytesSent: Int
+    var bytesReceived: Int
+
+    enum CodingKeys: String, CodingKey {
+        case pulled
+        case bytesSent = "bytes_sent"
+        case bytesReceived = "bytes_received"
     }
 }
 

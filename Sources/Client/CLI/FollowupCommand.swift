@@ -252,6 +252,7 @@ extension FollowupCommand {
 
         @OptionGroup var options: ReplicaOptions
         @Option(help: .hidden) var pullPageSize = 1_000
+        @Flag(help: "Print what the sync did as JSON (counts and bytes on the wire).") var json = false
 
         func run() async throws {
             try await reportingErrors {
@@ -313,8 +314,14 @@ extension FollowupCommand {
                         "note: \(report.purged) rows are no longer visible to \(try replica.settings().org) and were removed"
                     )
                 }
+                if json {
+                    let summary = SyncSummary(
+                        report: report, bytesSent: transport.traffic.sent, bytesReceived: transport.traffic.received)
+                    print(String(decoding: try WireCoding.encoder().encode(summary), as: UTF8.self))
+                    return
+                }
                 print(
-                    "synced: \(report.accepted) pushed, \(report.rejected > 0 ? "\(report.rejected) refused, " : "")\(report.pulled) pulled"
+                    "synced: \(report.accepted) pushed, \(report.rejected > 0 ? "\(report.rejected) refused, " : "")\(report.pulled) pulled (\(describeBytes(transport.traffic.sent)) sent, \(describeBytes(transport.traffic.received)) received)"
                 )
             }
         }
@@ -441,4 +448,41 @@ func describeDuration(millis: Int64) -> String {
     if hours > 0 { return "\(hours) h \(minutes) min" }
     if minutes > 0 { return "\(minutes) min \(seconds % 60) s" }
     return "\(seconds) s"
+}
+
+/// A byte count for people, such as "512 B", "12.3 KiB" or "4.1 MiB".
+func describeBytes(_ bytes: Int) -> String {
+    if bytes < 1024 { return "\(bytes) B" }
+    if bytes < 1024 * 1024 { return String(format: "%.1f KiB", Double(bytes) / 1024) }
+    return String(format: "%.1f MiB", Double(bytes) / 1_048_576)
+}
+
+/// What `followup sync --json` prints.
+struct SyncSummary: Codable {
+    var accepted: Int
+    var rejected: Int
+    var restamped: Int
+    var pulled: Int
+    var purged: Int
+    var scopeReset: Bool
+    var bytesSent: Int
+    var bytesReceived: Int
+
+    init(report: SyncReport, bytesSent: Int, bytesReceived: Int) {
+        accepted = report.accepted
+        rejected = report.rejected
+        restamped = report.restamped
+        pulled = report.pulled
+        purged = report.purged
+        scopeReset = report.scopeReset
+        self.bytesSent = bytesSent
+        self.bytesReceived = bytesReceived
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case accepted, rejected, restamped, pulled, purged
+        case scopeReset = "scope_reset"
+        case bytesSent = "bytes_sent"
+        case bytesReceived = "bytes_received"
+    }
 }
