@@ -10,11 +10,11 @@ struct ChildUsage {
     var status: Int32
     /// Wall-clock seconds from spawn to exit.
     var seconds: Double
-    /// Its own peak resident set size, in KiB (from `wait4`, not summed over other children).
+    /// Its own peak resident set size, in KiB (its `VmHWM`, sampled until it exits).
     var maxRSSKiB: Int
 }
 
-/// Runs an executable to its end and measures it alone: `posix_spawn` and `wait4`.
+/// Runs an executable to its end and measures it alone: wall time and its own peak memory.
 ///
 /// - Parameters:
 ///   - input: written to the child's standard input (a password), if any.
@@ -44,12 +44,30 @@ func runMeasured(
     let start = DispatchTime.now()
     let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
     guard spawned == 0 else { throw BenchFailure("cannot start \(path): error \(spawned)") }
+    // Not `ru_maxrss`: a spawned child shares this process's memory until it execs, and Linux
+    // counts that in the child's peak. Its own `VmHWM` only grows, so sampling it until the
+    // child exits gives its peak (short of growth in the last few milliseconds).
     var status: Int32 = 0
-    var usage = rusage()
-    guard wait4(pid, &status, 0, &usage) == pid else { throw BenchFailure("lost child \(path)") }
+    var peakKiB = 0
+    while true {
+        let waited = waitpid(pid, &status, WNOHANG)
+        if waited == pid { break }
+        guard waited == 0 else { throw BenchFailure("lost child \(path)") }
+        peakKiB = max(peakKiB, peakResidentKiB(of: pid))
+        usleep(2_000)
+    }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return ChildUsage(status: exitStatus, seconds: seconds, maxRSSKiB: Int(usage.ru_maxrss))
+    return ChildUsage(status: exitStatus, seconds: seconds, maxRSSKiB: peakKiB)
+}
+
+/// A process's peak resident set size so far, in KiB (`VmHWM` in `/proc/PID/status`), or 0.
+func peakResidentKiB(of pid: pid_t) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+    }
+    return 0
 }
 
 /// A benchmark step that could not run.
@@ -89,11 +107,7 @@ final class ServerUnderTest {
 
     /// The server's peak resident set size so far, in KiB (`VmHWM`).
     func peakRSSKiB() -> Int {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
-        }
-        return 0
+        peakResidentKiB(of: process.processIdentifier)
     }
 
     /// Stops the server gracefully and waits for it.

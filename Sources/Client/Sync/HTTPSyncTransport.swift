@@ -120,6 +120,10 @@ public struct HTTPSyncTransport: SyncTransport {
                 code: "http_\(response.status.code)", status: Int(response.status.code),
                 message: "the server answered \(response.status.code) \(response.status.reasonPhrase)")
         }
+        // Pull pages are read by hand; the decoder takes whatever that reader does not.
+        if Answer.self == PullResponse.self, let page = WireJSONReader.pullResponse(data) as? Answer {
+            return page
+        }
         do {
             return try decoder.decode(Answer.self, from: data)
         } catch {

@@ -32,6 +32,13 @@ extension Request {
         case .some(let other):
             throw APIError(.unsupportedEncoding, "content encoding '\(other)' is not supported; use gzip or none")
         }
+        // Pushes are most of the traffic: read them by hand, and fall back to the decoder
+        // (and its errors) for anything the hand-written reader does not take.
+        if Message.self == PushRequest.self,
+            let push = buffer.withUnsafeReadableBytes({ WireJSONReader.pushRequest($0) }) as? Message
+        {
+            return push
+        }
         do {
             return try WireCoding.decoder().decode(Message.self, from: Data(buffer: buffer))
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
