@@ -259,6 +259,8 @@ struct VisibilityPropertyTests {
         let oracle = ScopeOracle(snapshot: snapshot, kinds: Cast.kinds)
         let replica = member.replica
         #expect(try replica.status().pending == 0, "\(member.user)")
+        // Pages index their new recommendations together; the index must still be exact.
+        #expect(try replica.searchIndexMismatches() == 0, "\(member.user)")
         var held: [String: [String: [String]]] = [:]
         for table in Schema.current.tables {
             let rows = try replica.rows(table.name)

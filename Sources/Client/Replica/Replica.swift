@@ -155,6 +155,23 @@ public struct Replica: Sendable {
             // rows pulled before may lie outside this replica's scope. Start over, keeping edits.
             try resetSyncedRows(db, rows: RowStore(schema: .v2))
         }
+        migrator.registerMigration("v4") { db in
+            // Pulled pages index their new recommendations together (`DeferredSearchIndex`):
+            // the insert trigger stands aside while a page pauses it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE search_index_deferral (
+                      singleton INTEGER PRIMARY KEY NOT NULL CHECK (singleton = 1),
+                      paused INTEGER NOT NULL CHECK (paused IN (0, 1))
+                    );
+                    INSERT INTO search_index_deferral (singleton, paused) VALUES (1, 0);
+                    DROP TRIGGER recommendation_fts_insert;
+                    CREATE TRIGGER recommendation_fts_insert AFTER INSERT ON recommendation
+                    WHEN (SELECT paused FROM search_index_deferral) = 0 BEGIN
+                      INSERT INTO recommendation_fts(rowid, text) VALUES (new.rowid, new.text);
+                    END;
+                    """)
+        }
         return migrator
     }()
 
@@ -604,6 +621,7 @@ extension Replica {
             let now = now(settings)
             var purged = 0
             var newest: FieldVersion?
+            var searchIndex = DeferredSearchIndex()
             // The rows this page merges into, loaded together rather than one query per row.
             var stored: [String: [String: RowState]] = [:]
             for (tableName, changes) in Dictionary(grouping: page.changes.filter { $0.kind == .row }, by: \.table) {
@@ -620,6 +638,8 @@ extension Replica {
                         "the server sent \(change.table) data this version of followup cannot store; update followup"
                     )
                 }
+                let isNew = change.kind == .row && stored[table.name]?[change.row] == nil
+                try searchIndex.prepare(table: table.name, row: change.row, isNew: isNew, db)
                 switch change.kind {
                 case .purge:
                     if try Self.purge(table: table, row: change.row, rows: rows, db) { purged += 1 }
@@ -638,6 +658,7 @@ extension Replica {
                     if let tombstone = incoming.tombstone { newest = max(newest ?? tombstone, tombstone) }
                 }
             }
+            try searchIndex.flush(db)
             // Later local edits must stamp above every version the server holds.
             if let newest {
                 maxKnown = max(maxKnown, newest.hlc)
@@ -747,6 +768,78 @@ extension Replica {
             var settings = try Self.settings(db)
             settings.token = token
             try settings.update(db)
+        }
+    }
+}
+
+/// The new recommendations of one pulled page, indexed for full-text search together when the
+/// page is done instead of one by one by the insert trigger (measured about ten times cheaper).
+///
+/// While it holds rows, the trigger is paused (`search_index_deferral`, in the page's own
+/// transaction); any change to a recommendation the replica already holds first indexes the
+/// held rows and resumes it, so the update and delete triggers always find the index complete.
+struct DeferredSearchIndex {
+    private var held: [String] = []
+
+    /// Called before a change of row `row` of `table` is applied.
+    mutating func prepare(table: String, row: String, isNew: Bool, _ db: Database) throws {
+        guard table == "recommendation" else { return }
+        guard isNew else { return try flush(db) }
+        if held.isEmpty {
+            try db.execute(sql: "UPDATE search_index_deferral SET paused = 1")
+        }
+        held.append(row)
+    }
+
+    /// Indexes the held rows and resumes the trigger.
+    mutating func flush(_ db: Database) throws {
+        guard !held.isEmpty else { return }
+        for start in stride(from: 0, to: held.count, by: 500) {
+            let chunk = held[start..<min(start + 500, held.count)]
+            try db.execute(
+                sql: """
+                    INSERT INTO recommendation_fts(rowid, text)
+                    SELECT rowid, text FROM recommendation WHERE id IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
+                    """,
+                arguments: StatementArguments(chunk))
+        }
+        try db.execute(sql: "UPDATE search_index_deferral SET paused = 0")
+        held = []
+    }
+}
+
+extension Replica {
+    /// How many index entries (term, row, position) differ between the full-text index of
+    /// recommendations and one built afresh from their text; 0 when the index is exact.
+    ///
+    /// Builds the fresh index in temporary tables and drops them; nothing stored changes.
+    func searchIndexMismatches() throws -> Int {
+        try writer.write { db in
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE temp.search_check USING fts5(text);
+                    INSERT INTO temp.search_check(rowid, text) SELECT rowid, text FROM main.recommendation;
+                    CREATE VIRTUAL TABLE temp.search_kept USING fts5vocab(main, recommendation_fts, instance);
+                    CREATE VIRTUAL TABLE temp.search_fresh USING fts5vocab(temp, search_check, instance);
+                    """)
+            let differences =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT (SELECT count(*) FROM (
+                                  SELECT term, doc, offset FROM temp.search_kept
+                                  EXCEPT SELECT term, doc, offset FROM temp.search_fresh))
+                             + (SELECT count(*) FROM (
+                                  SELECT term, doc, offset FROM temp.search_fresh
+                                  EXCEPT SELECT term, doc, offset FROM temp.search_kept))
+                        """) ?? 0
+            try db.execute(
+                sql: """
+                    DROP TABLE temp.search_kept;
+                    DROP TABLE temp.search_fresh;
+                    DROP TABLE temp.search_check;
+                    """)
+            return differences
         }
     }
 }
