@@ -409,18 +409,14 @@ extension Replica {
     /// The oldest `limit` operations of the outbox, in the order they were made.
     public func pendingOperations(limit: Int) throws -> [SyncOperation] {
         let decoder = WireCoding.decoder()
-        return try pendingEncodedOperations(limit: limit).map {
+        return try pendingBatch(after: 0, limit: limit).operations.map {
             try decoder.decode(SyncOperation.self, from: Data($0.utf8))
         }
     }
 
-    /// The oldest `limit` operations of the outbox as the JSON objects it keeps, which are
-    /// exactly what a push carries (so a push neither decodes nor re-encodes them).
-    public func pendingEncodedOperations(limit: Int) throws -> [String] {
-        try pendingBatch(after: 0, limit: limit).operations
-    }
-
-    /// The oldest `limit` operations of the outbox after outbox position `position`, encoded.
+    /// The oldest `limit` operations of the outbox after outbox position `position`, as the
+    /// JSON objects it keeps, which are exactly what a push carries (so a push neither decodes
+    /// nor re-encodes them).
     public func pendingBatch(after position: Int64, limit: Int) throws -> PendingBatch {
         try writer.read { db in
             let rows = try Row.fetchAll(

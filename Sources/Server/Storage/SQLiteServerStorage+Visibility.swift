@@ -245,14 +245,13 @@ extension SQLiteServerStorage {
             changes.reserveCapacity(page.count)
             var done: Set<String> = []
             var newest: [String: (seq: Int64, visible: Bool)] = [:]
+            // Each row's last sequence in the page, and whether any of the viewer's keys sees it there.
             for entry in page {
                 let key = entry.table + "/" + entry.row
-                let known = newest[key]
-                if known == nil || known!.seq < entry.seq {
-                    newest[key] = (entry.seq, entry.visible)
-                } else if known!.seq == entry.seq && entry.visible {
-                    newest[key] = (entry.seq, true)
+                if let known = newest[key], known.seq > entry.seq || (known.seq == entry.seq && known.visible) {
+                    continue
                 }
+                newest[key] = (entry.seq, entry.visible)
             }
             // A row changed twice in one page is sent once, at its last change.
             let sent = page.filter { entry in
