@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "followup-server", targets: ["followup-server"]),
         .executable(name: "followup-bench", targets: ["followup-bench"]),
         .library(name: "Shared", targets: ["Shared"]),
+        .library(name: "RowStorage", targets: ["RowStorage"]),
         .library(name: "Client", targets: ["Client"]),
         .library(name: "Server", targets: ["Server"]),
     ],
@@ -31,9 +32,16 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
+        // The pure core: schema, operations, merge, clock, policy, push decisions, feed plans, wire.
         .target(
             name: "Shared",
+            swiftSettings: swiftSettings
+        ),
+        // Materialised rows in SQLite (GRDB), shared by the replica and the embedded server store.
+        .target(
+            name: "RowStorage",
             dependencies: [
+                "Shared",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -42,9 +50,10 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Shared",
+                "Shared", "RowStorage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -60,7 +69,7 @@ let package = Package(
         .target(
             name: "Client",
             dependencies: [
-                "Shared",
+                "Shared", "RowStorage",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -93,21 +102,35 @@ let package = Package(
         .executableTarget(
             name: "followup-bench",
             dependencies: [
-                "Shared", "Client",
+                "Shared", "RowStorage", "Client",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
+        // What the test suites share: the seeded generator, in-process and live servers, processes.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Shared", "Client", "Server",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Shared"],
+            dependencies: ["Shared", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Shared", "Server",
+                "Shared", "RowStorage", "Server", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -118,7 +141,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Shared", "Client", "Server",
+                "Shared", "RowStorage", "Client", "Server", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,6 +1,7 @@
 import Client
 import Foundation
 import GRDB
+import RowStorage
 import Shared
 
 /// The workloads that need several organisations or replicas, each on a fresh server.

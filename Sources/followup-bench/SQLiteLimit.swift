@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RowStorage
 import Shared
 
 /// The machine's limit: the same operations appended to a SQLite op log and upserted as

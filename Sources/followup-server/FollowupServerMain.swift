@@ -1,19 +1,10 @@
 import ArgumentParser
 import Server
 
-/// The executable's entry point: runs `ServerCommand` asynchronously.
+/// The executable's entry point: parses the command line and runs `ServerCommand`.
 @main
 enum FollowupServerMain {
     static func main() async {
-        do {
-            var command = try await ServerCommand.asyncParseAsRoot(nil)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            ServerCommand.exit(withError: error)
-        }
+        await ServerCommand.main()
     }
 }

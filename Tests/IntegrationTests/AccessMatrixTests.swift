@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Shared
+import TestSupport
 import Testing
 
 @testable import Server
@@ -66,19 +67,6 @@ final class Account {
     }
 }
 
-/// A real server with the seven organisations of `Cast`, each user's password `<user>-pass`.
-func makeCastServer(_ name: String) async throws -> (storage: SQLiteServerStorage, data: String) {
-    let data = try temporaryDirectory(name)
-    let storage = try SQLiteServerStorage(dataDirectory: data + "/server")
-    let credentials = Credentials(bcryptCost: 4)
-    for member in Cast.members {
-        try await storage.addOrganisation(id: member.org, name: member.org.uppercased(), kind: member.kind)
-        try await storage.addUser(
-            name: member.user, org: member.org, passwordHash: try await credentials.hashPassword("\(member.user)-pass"))
-    }
-    return (storage, data)
-}
-
 /// The policy checked cell by cell against the real server over HTTP.
 @Suite("Access matrix: every role, table and state, read and write, over HTTP")
 struct AccessMatrixTests {
@@ -114,11 +102,9 @@ struct AccessMatrixTests {
 
     @Test("reads, changes, moves and creates, for every cell the policy distinguishes")
     func matrix() async throws {
-        let (storage, _) = try await makeCastServer("matrix")
-        let app = buildApplication(
-            ServerConfiguration(port: 0), storage: storage, credentials: Credentials(bcryptCost: 4))
-        try await app.test(.live) { client in
-            let url = "http://127.0.0.1:\(try #require(client.port))"
+        let (storage, _) = try await LiveServer.prepare("matrix", members: Cast.liveMembers)
+        try await LiveServer.serve(storage, data: "") { server in
+            let url = server.url
             var accounts: [String: Account] = [:]
             for member in Cast.members {
                 accounts[member.user] = try await Account(user: member.user, org: member.org, url: url)

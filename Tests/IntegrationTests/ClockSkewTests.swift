@@ -1,6 +1,7 @@
 import Client
 import Server
 import Shared
+import TestSupport
 import Testing
 
 @Suite("A replica whose clock is wrong by days")

@@ -2,6 +2,7 @@ import Client
 import Foundation
 import Server
 import Shared
+import TestSupport
 import Testing
 
 /// Convergence: random offline edits on several replicas, random partial and repeated syncs,

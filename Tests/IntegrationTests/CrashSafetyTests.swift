@@ -1,8 +1,10 @@
 import Client
 import Foundation
 import GRDB
+import RowStorage
 import Server
 import Shared
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -39,7 +41,9 @@ struct CrashSafetyTests {
         var server = try await ServerProcess.start(data: serverData)
         defer { server.stop() }
         // The operator's reference rows (mechanisms, institutions) open the log.
-        let operatorOps = try await SQLiteServerStorage(dataDirectory: serverData).operationCount()
+        let operatorOps = try await SQLiteServerStorage(
+            dataDirectory: serverData, policy: .standard, clock: SystemWallClock()
+        ).operationCount()
 
         // A replica with 20,000 pending operations.
         let writer = try await Replica.enrol(
@@ -80,7 +84,7 @@ struct CrashSafetyTests {
         #expect(acknowledged.count < Self.total)
 
         // Every acknowledged operation survived the crash.
-        let storage = try SQLiteServerStorage(dataDirectory: serverData)
+        let storage = try SQLiteServerStorage(dataDirectory: serverData, policy: .standard, clock: SystemWallClock())
         let stored = try await Self.operationIDs(storage)
         #expect(acknowledged.isSubset(of: stored))
         #expect(stored.count == (try await storage.operationCount()))

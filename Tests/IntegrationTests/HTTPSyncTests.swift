@@ -5,39 +5,16 @@ import Hummingbird
 import HummingbirdTesting
 import Server
 import Shared
+import TestSupport
 import Testing
-
-/// Runs a `followup` command line in-process, exactly as the executable parses and runs it.
-func followup(_ arguments: [String]) async throws {
-    var command = try FollowupCommand.parseAsRoot(arguments)
-    guard var asyncCommand = command as? any AsyncParsableCommand else {
-        try command.run()
-        return
-    }
-    try await asyncCommand.run()
-}
-
-/// A real server on a temporary data directory with a secretariat and a ministry user.
-func makeHTTPServer(_ name: String) async throws -> (storage: SQLiteServerStorage, data: String) {
-    let data = try temporaryDirectory(name)
-    let storage = try SQLiteServerStorage(dataDirectory: data + "/server")
-    let credentials = Credentials(bcryptCost: 4)
-    try await storage.addOrganisation(id: "nmirf", name: "Secretariat", kind: .secretariat)
-    try await storage.addOrganisation(id: "moj", name: "Ministry of Justice", kind: .ministry)
-    try await storage.addUser(name: "sara", org: "nmirf", passwordHash: try await credentials.hashPassword("sara-pass"))
-    try await storage.addUser(name: "malik", org: "moj", passwordHash: try await credentials.hashPassword("malik-pass"))
-    return (storage, data)
-}
 
 @Suite("Sync through the real HTTP server")
 struct HTTPSyncTests {
     @Test("two replicas edit the same field offline; after sync both hold the later write")
     func offlineConflict() async throws {
-        let (storage, data) = try await makeHTTPServer("conflict")
-        let app = buildApplication(
-            ServerConfiguration(port: 0), storage: storage, credentials: Credentials(bcryptCost: 4))
-        try await app.test(.live) { client in
-            let url = "http://127.0.0.1:\(try #require(client.port))"
+        let (storage, data) = try await LiveServer.prepare("conflict", members: LiveServer.secretariatAndMinistry)
+        try await LiveServer.serve(storage, data: data) { server in
+            let url = server.url
             let secretariat = data + "/secretariat"
             let ministry = data + "/ministry"
             _ = try await Replica.enrol(directory: secretariat, serverURL: url, user: "sara", password: "sara-pass")
@@ -88,11 +65,9 @@ struct HTTPSyncTests {
 
     @Test("a revoked session keeps pending edits; signing in again syncs them")
     func revokedSession() async throws {
-        let (storage, data) = try await makeHTTPServer("revoked")
-        let app = buildApplication(
-            ServerConfiguration(port: 0), storage: storage, credentials: Credentials(bcryptCost: 4))
-        try await app.test(.live) { client in
-            let url = "http://127.0.0.1:\(try #require(client.port))"
+        let (storage, data) = try await LiveServer.prepare("revoked", members: LiveServer.secretariatAndMinistry)
+        try await LiveServer.serve(storage, data: data) { server in
+            let url = server.url
             let directory = data + "/secretariat"
             let replica = try await Replica.enrol(
                 directory: directory, serverURL: url, user: "sara", password: "sara-pass")
@@ -117,11 +92,9 @@ struct HTTPSyncTests {
 
     @Test("a large push is gzip-compressed and accepted whole; a fresh replica pulls it all")
     func largeSync() async throws {
-        let (storage, data) = try await makeHTTPServer("large")
-        let app = buildApplication(
-            ServerConfiguration(port: 0), storage: storage, credentials: Credentials(bcryptCost: 4))
-        try await app.test(.live) { client in
-            let url = "http://127.0.0.1:\(try #require(client.port))"
+        let (storage, data) = try await LiveServer.prepare("large", members: LiveServer.secretariatAndMinistry)
+        try await LiveServer.serve(storage, data: data) { server in
+            let url = server.url
             let logged = try await storage.operationCount()
             let writer = try await Replica.enrol(
                 directory: data + "/a", serverURL: url, user: "sara", password: "sara-pass")

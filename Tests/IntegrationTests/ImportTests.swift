@@ -1,8 +1,10 @@
 import Client
 import Foundation
 import GRDB
+import RowStorage
 import Server
 import Shared
+import TestSupport
 import Testing
 
 /// Paths of the test fixtures and of the shared UPR Info data.

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Shared
+import TestSupport
 import Testing
 
 @testable import Server
@@ -26,11 +27,9 @@ func assignedMinistry(data: String, url: String) async throws -> (malik: Replica
 struct ScopeChangeTests {
     @Test("a refused offline edit is set aside and shown, the row shows the server's value, the rest is accepted")
     func refusedOfflineEdit() async throws {
-        let (storage, data) = try await makeCastServer("refused")
-        let app = buildApplication(
-            ServerConfiguration(port: 0), storage: storage, credentials: Credentials(bcryptCost: 4))
-        try await app.test(.live) { client in
-            let url = "http://127.0.0.1:\(try #require(client.port))"
+        let (storage, data) = try await LiveServer.prepare("refused", members: Cast.liveMembers)
+        try await LiveServer.serve(storage, data: data) { server in
+            let url = server.url
             let (malik, rec) = try await assignedMinistry(data: data, url: url)
 
             // Offline, the ministry plans two actions and, between them, rewrites the recommendation.
@@ -109,11 +108,9 @@ struct ScopeChangeTests {
 
     @Test("identity in the payload is never trusted: owner, author, organisation and replica")
     func forgedIdentity() async throws {
-        let (storage, _) = try await makeCastServer("forged")
-        let app = buildApplication(
-            ServerConfiguration(port: 0), storage: storage, credentials: Credentials(bcryptCost: 4))
-        try await app.test(.live) { client in
-            let url = "http://127.0.0.1:\(try #require(client.port))"
+        let (storage, _) = try await LiveServer.prepare("forged", members: Cast.liveMembers)
+        try await LiveServer.serve(storage, data: "") { server in
+            let url = server.url
             let omar = try await Account(user: "omar", org: "ngo-a", url: url)
             let olga = try await Account(user: "olga", org: "ngo-b", url: url)
             let secret = try await olga.create(
@@ -162,11 +159,9 @@ struct ScopeChangeTests {
 
     @Test("a moved user's replica drops the old scope; a disabled one keeps its edits for another account")
     func movedAndDisabled() async throws {
-        let (storage, data) = try await makeCastServer("moved")
-        let app = buildApplication(
-            ServerConfiguration(port: 0), storage: storage, credentials: Credentials(bcryptCost: 4))
-        try await app.test(.live) { client in
-            let url = "http://127.0.0.1:\(try #require(client.port))"
+        let (storage, data) = try await LiveServer.prepare("moved", members: Cast.liveMembers)
+        try await LiveServer.serve(storage, data: data) { server in
+            let url = server.url
             let directory = data + "/malik"
             let (malik, rec) = try await assignedMinistry(data: data, url: url)
             let action = try malik.put(
@@ -220,7 +215,7 @@ struct ScopeChangeTests {
 
     @Test("move-user, explain and rejected discard refuse unknown names and change nothing")
     func unknownNames() async throws {
-        let (storage, data) = try await makeCastServer("unknown")
+        let (storage, data) = try await LiveServer.prepare("unknown", members: Cast.liveMembers)
         let digest = try await storage.digest()
         let logged = try await storage.operationCount()
         await #expect(throws: ServiceError.self) { try await storage.moveUser(name: "nobody", org: "moj") }
@@ -238,11 +233,8 @@ struct ScopeChangeTests {
         #expect(try await storage.operationCount() == logged)
         // The malik account is still in moj.
         #expect(try await storage.explain(user: "malik", table: "action", id: UUIDv7.make()).viewer.org == "moj")
-
-        let app = buildApplication(
-            ServerConfiguration(port: 0), storage: storage, credentials: Credentials(bcryptCost: 4))
-        try await app.test(.live) { client in
-            let url = "http://127.0.0.1:\(try #require(client.port))"
+        try await LiveServer.serve(storage, data: data) { server in
+            let url = server.url
             let replica = try await Replica.enrol(
                 directory: data + "/malik", serverURL: url, user: "malik", password: "malik-pass")
             #expect(throws: ReplicaError.self) { try replica.discardRejected(UUIDv7.make()) }

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
+import RowStorage
 import Shared
+import TestSupport
 
 @testable import Server
 
@@ -10,6 +12,11 @@ enum Cast {
         ("nmirf", .secretariat, "sara"), ("moj", .ministry, "malik"), ("mof", .ministry, "mona"),
         ("parl", .parliament, "pia"), ("nhri", .nhri, "nadia"), ("ngo-a", .ngo, "omar"), ("ngo-b", .ngo, "olga"),
     ]
+
+    /// The members as the live server creates them.
+    static var liveMembers: [LiveServer.Member] {
+        members.map { LiveServer.Member(org: $0.org, kind: $0.kind, user: $0.user) }
+    }
 
     static var kinds: [String: OrganisationKind] {
         Dictionary(uniqueKeysWithValues: members.map { ($0.org, $0.kind) })

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
+import RowStorage
 import Shared
+import TestSupport
 import Testing
 
 @testable import Client

@@ -2,8 +2,10 @@ import Foundation
 import GRDB
 import Hummingbird
 import HummingbirdTesting
+import RowStorage
 import Server
 import Shared
+import TestSupport
 import Testing
 
 @testable import Client
@@ -17,21 +19,13 @@ func newest(_ replica: Replica, _ table: String) throws -> String {
 struct WorkflowTests {
     @Test("secretariat, ministry, NHRI, NGO and parliament work offline and sync")
     func stakeholders() async throws {
-        let data = try temporaryDirectory("workflow")
-        let storage = try SQLiteServerStorage(dataDirectory: data + "/server")
-        let credentials = Credentials(bcryptCost: 4)
         let people = [
             ("sara", "nmirf", OrganisationKind.secretariat), ("malik", "moj", .ministry),
             ("pia", "parl-hr", .parliament), ("nadia", "nhri", .nhri), ("omar", "ngo-watch", .ngo),
         ]
-        for (user, org, kind) in people {
-            try await storage.addOrganisation(id: org, name: org.uppercased(), kind: kind)
-            try await storage.addUser(
-                name: user, org: org, passwordHash: try await credentials.hashPassword("\(user)-pass"))
-        }
-        let app = buildApplication(ServerConfiguration(port: 0), storage: storage, credentials: credentials)
-        try await app.test(.live) { client in
-            let url = "http://127.0.0.1:\(try #require(client.port))"
+        let members = people.map { LiveServer.Member(org: $0.1, kind: $0.2, user: $0.0) }
+        try await LiveServer.run("workflow", members: members) { server in
+            let (storage, data, url) = (server.storage, server.data, server.url)
             var replicas: [String: Replica] = [:]
             for (user, _, _) in people {
                 replicas[user] = try await Replica.enrol(

@@ -6,8 +6,10 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import NIOFoundationCompat
+import RowStorage
 import Server
 import Shared
+import TestSupport
 import Testing
 
 /// A server over an in-memory store with one secretariat user, and a manual clock.
@@ -17,8 +19,9 @@ struct ServerFixture {
     let configuration: ServerConfiguration
 
     init(maxBodyBytes: Int = 64 * 1024) async throws {
-        configuration = ServerConfiguration(maxBodyBytes: maxBodyBytes, maxClockSkewMillis: 60_000)
-        storage = try SQLiteServerStorage(writer: DatabaseQueue())
+        configuration = ServerConfiguration(
+            limits: WireLimits(maxPushBytes: maxBodyBytes), maxClockSkewMillis: 60_000, logLevel: LiveServer.logLevel)
+        storage = try SQLiteServerStorage(writer: DatabaseQueue(), policy: .standard, clock: clock)
         try await storage.addOrganisation(id: "nmirf", name: "Secretariat", kind: .secretariat)
         try await storage.addUser(
             name: "sara", org: "nmirf", passwordHash: try await Credentials(bcryptCost: 4).hashPassword("correct horse")

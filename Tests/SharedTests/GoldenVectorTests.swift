@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import TestSupport
 import Testing
 
 /// The golden vectors of `protocol/vectors`, read from the repository.

@@ -2,6 +2,7 @@ import CSV
 import Crypto
 import Foundation
 import GRDB
+import RowStorage
 import Shared
 
 /// A row of an import file that could not be read, with its line and the reason.

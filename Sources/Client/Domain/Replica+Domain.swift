@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RowStorage
 import Shared
 
 /// How far a recommendation's implementation has got, derived from its actions.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RowStorage
 import Shared
 
 /// A local replica: one SQLite file holding the visible rows with their per-field versions,

@@ -1,4 +1,5 @@
 import GRDB
+import RowStorage
 import Shared
 
 /// The single row of a replica's own settings: identity, session, cursor and clock state.

@@ -22,7 +22,7 @@ public struct DataOptions: ParsableArguments {
     public init() {}
 
     func openStorage() throws -> SQLiteServerStorage {
-        try SQLiteServerStorage(dataDirectory: data)
+        try SQLiteServerStorage(dataDirectory: data, policy: .standard, clock: SystemWallClock())
     }
 }
 
@@ -36,21 +36,19 @@ extension ServerCommand {
         @Option(help: "Address to listen on.") var host = "127.0.0.1"
         @Option(help: "Port to listen on (0 picks a free port and prints it).") var port = 8080
         @Option(help: "Seconds an operation's clock may be ahead of the server's.") var maxClockSkew = 300
-        @Option(help: "Largest request body in bytes.") var maxBodyBytes = 8 * 1024 * 1024
+        @Option(help: "Largest push body in bytes.") var maxBodyBytes = WireLimits().maxPushBytes
 
         public init() {}
 
         public func run() async throws {
-            var logger = Logger(label: "followup.server")
-            logger.logLevel =
-                ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let storage = try options.openStorage()
             let configuration = ServerConfiguration(
-                host: host, port: port, maxBodyBytes: maxBodyBytes,
-                maxClockSkewMillis: Int64(maxClockSkew) * 1000)
+                host: host, port: port, limits: WireLimits(maxPushBytes: maxBodyBytes),
+                maxClockSkewMillis: Int64(maxClockSkew) * 1000,
+                logLevel: ServerConfiguration.logLevel(fromEnvironment: .info))
             let host = self.host
             let data = options.data
-            let app = buildApplication(configuration, storage: storage, logger: logger) { port in
+            let app = buildApplication(configuration, storage: storage) { port in
                 print("followup-server listening on http://\(host):\(port) (data: \(data))")
                 fflush(nil)
             }

@@ -6,24 +6,29 @@ import Shared
 /// Builds the Followup sync server: used by `followup-server serve` and by the tests.
 ///
 /// - Parameters:
-///   - configuration: address, limits and the clock-skew rule.
-///   - storage: where identities, the operation log and the merged state live.
+///   - configuration: address, limits, the clock-skew rule and the log level.
+///   - storage: where accounts, the operation log and the merged state live.
+///   - policy: who sees and writes what (the standard policy of the domain notes).
 ///   - credentials: password hashing settings.
 ///   - clock: the server's wall clock (injected so tests can move it).
 ///   - onServerRunning: called with the bound port once the server listens.
 public func buildApplication(
     _ configuration: ServerConfiguration,
-    storage: any ServerStorage,
+    storage: some ServerStorage & AccountStore,
+    policy: AccessPolicy = .standard,
     credentials: Credentials = Credentials(),
     clock: any WallClock = SystemWallClock(),
-    logger: Logger = Logger(label: "followup.server"),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    var logger = Logger(label: "followup.server")
+    logger.logLevel = configuration.logLevel
     let identity = IdentityService(storage: storage, credentials: credentials, clock: clock)
     let router = Router(context: FollowupRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
-    let sync = SyncService(storage: storage, clock: clock, maxClockSkewMillis: configuration.maxClockSkewMillis)
-    SyncRoutes(sync: sync, identity: identity, configuration: configuration, clock: clock).add(to: router)
+    router.add(middleware: WireLimitsMiddleware(limits: configuration.limits))
+    let sync = SyncService(
+        storage: storage, policy: policy, clock: clock, maxClockSkewMillis: configuration.maxClockSkewMillis)
+    SyncRoutes(sync: sync, identity: identity, clock: clock).add(to: router)
     return Application(
         router: router,
         configuration: .init(

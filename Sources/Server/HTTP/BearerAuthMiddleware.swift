@@ -1,5 +1,5 @@
-import Foundation
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import Shared
 
@@ -12,19 +12,31 @@ struct BearerAuthMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        guard let bearer = request.headers.bearer else {
             throw APIError(.unauthorized, "sign in first: the request has no bearer token")
         }
-        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let session = try await identity.session(token: token) else {
-            throw APIError(
-                .unauthorized, "the session token is not valid (signed out or revoked); sign in again"
-            )
+        guard let session = try await identity.session(token: bearer.token) else {
+            throw APIError(.unauthorized, "the session token is not valid (signed out or revoked); sign in again")
         }
         var context = context
         context.session = session
         context.logger[metadataKey: "auth.user"] = .string(session.user)
         context.logger[metadataKey: "auth.replica"] = .string(session.replica)
+        return try await next(request, context)
+    }
+}
+
+/// Puts the server's configured limits into each request's decoder.
+struct WireLimitsMiddleware: RouterMiddleware {
+    typealias Context = FollowupRequestContext
+
+    let limits: WireLimits
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        context.requestDecoder = WireRequestDecoder(limits: limits)
         return try await next(request, context)
     }
 }

@@ -1,15 +1,42 @@
 import Hummingbird
+import Shared
 
-/// The request context of the sync API: Hummingbird's core storage plus the caller's session.
+/// The request context of the API: Hummingbird's core storage, the wire codec, and the caller's
+/// session once `BearerAuthMiddleware` has found it.
 public struct FollowupRequestContext: RequestContext {
     /// Hummingbird's per-request storage.
     public var coreContext: CoreRequestContextStorage
-    /// The authenticated session, set by `BearerAuthMiddleware`.
+    /// The session behind the bearer token, set by `BearerAuthMiddleware` (nil before it runs).
     public var session: Session?
+    /// Reads request bodies as protocol messages, within the configured limits.
+    public var requestDecoder: WireRequestDecoder
+    /// Writes protocol messages, gzip-compressed when the client accepts it.
+    public var responseEncoder: WireResponseEncoder { WireResponseEncoder() }
 
     /// Creates the context for a new request.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.session = nil
+        self.requestDecoder = WireRequestDecoder(limits: WireLimits())
+    }
+}
+
+/// The context of the routes that need a signed-in caller: its session is never missing.
+public struct AuthenticatedRequestContext: ChildRequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The authenticated session.
+    public let session: Session
+    /// Reads request bodies as protocol messages, within the configured limits.
+    public var requestDecoder: WireRequestDecoder
+    /// Writes protocol messages, gzip-compressed when the client accepts it.
+    public var responseEncoder: WireResponseEncoder { WireResponseEncoder() }
+
+    /// Takes the session `BearerAuthMiddleware` found; answers 401 `unauthorized` without one.
+    public init(context: FollowupRequestContext) throws {
+        guard let session = context.session else { throw APIError(.unauthorized, "sign in first") }
+        self.coreContext = context.coreContext
+        self.session = session
+        self.requestDecoder = context.requestDecoder
     }
 }

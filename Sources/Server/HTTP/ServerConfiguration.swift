@@ -1,22 +1,34 @@
+import Foundation
+import Logging
+
 /// Settings of one server process.
 public struct ServerConfiguration: Sendable {
     /// The address to listen on.
     public var host: String
     /// The port to listen on (0 picks a free one).
     public var port: Int
-    /// The largest request body accepted, in bytes, after decompression.
-    public var maxBodyBytes: Int
+    /// The request sizes accepted and when answers are compressed.
+    public var limits: WireLimits
     /// How far ahead of the server's clock an operation's HLC may be, in milliseconds.
     public var maxClockSkewMillis: Int64
+    /// The least severe log level written.
+    public var logLevel: Logger.Level
 
     /// Creates a configuration.
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 * 1024 * 1024,
-        maxClockSkewMillis: Int64 = 5 * 60 * 1000
+        host: String = "127.0.0.1", port: Int = 8080, limits: WireLimits = WireLimits(),
+        maxClockSkewMillis: Int64 = 5 * 60 * 1000, logLevel: Logger.Level = .info
     ) {
         self.host = host
         self.port = port
-        self.maxBodyBytes = maxBodyBytes
+        self.limits = limits
         self.maxClockSkewMillis = maxClockSkewMillis
+        self.logLevel = logLevel
+    }
+
+    /// The log level named by the environment variable `LOG_LEVEL` (trace, debug, info, notice,
+    /// warning, error, critical), or `fallback`.
+    public static func logLevel(fromEnvironment fallback: Logger.Level) -> Logger.Level {
+        ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? fallback
     }
 }

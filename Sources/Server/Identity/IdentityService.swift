@@ -2,12 +2,12 @@ import Shared
 
 /// Sign-in and token checks over the storage.
 public struct IdentityService: Sendable {
-    let storage: any ServerStorage
+    let storage: any AccountStore
     let credentials: Credentials
     let clock: any WallClock
 
     /// Creates the service.
-    public init(storage: any ServerStorage, credentials: Credentials, clock: any WallClock) {
+    public init(storage: any AccountStore, credentials: Credentials, clock: any WallClock) {
         self.storage = storage
         self.credentials = credentials
         self.clock = clock

@@ -1,30 +1,5 @@
 import Shared
 
-/// Who is calling: the user, organisation and replica behind a bearer token.
-///
-/// Always derived from the authenticated session on the server, never from a payload.
-public struct Session: Sendable, Equatable {
-    /// The user's name.
-    public var user: String
-    /// The user's organisation id.
-    public var org: String
-    /// The organisation's kind.
-    public var orgKind: OrganisationKind
-    /// The replica (device) the token was issued to.
-    public var replica: String
-
-    /// The organisation as the access policy sees it.
-    public var viewer: Viewer { Viewer(org: org, role: orgKind) }
-
-    /// Creates a session.
-    public init(user: String, org: String, orgKind: OrganisationKind, replica: String) {
-        self.user = user
-        self.org = org
-        self.orgKind = orgKind
-        self.replica = replica
-    }
-}
-
 /// An error of the server's services: a stable code and a message, mapped to HTTP by the routes.
 public struct ServiceError: Error, Sendable, Equatable {
     /// The stable code.
@@ -61,6 +36,26 @@ public struct AccessExplanation: Sendable, Equatable {
     public var write: PolicyDecision
 }
 
+extension AccessExplanation {
+    /// What `policy` says about `viewer` reading and changing row `id` of `table`, holding
+    /// `values` (nil when there is no live row).
+    public init(
+        policy: AccessPolicy, viewer: Viewer, table: String, id: String, values: [String: FieldValue]?,
+        facts: some PolicyFacts
+    ) throws {
+        guard let values else {
+            let none = PolicyDecision(allowed: false, line: "none", reason: "there is no live \(table) \(id)")
+            self.init(viewer: viewer, exists: false, read: none, write: none)
+            return
+        }
+        self.init(
+            viewer: viewer, exists: true,
+            read: try policy.decideRead(table: table, values: values, viewer: viewer, facts: facts),
+            write: try policy.decideWrite(
+                .update, table: table, before: values, after: values, viewer: viewer, facts: facts))
+    }
+}
+
 /// One page of the operation log.
 public struct OperationPage: Sendable, Equatable {
     /// The operations, in sequence order.
@@ -71,12 +66,24 @@ public struct OperationPage: Sendable, Equatable {
     public var more: Bool
 }
 
-/// The server's storage: identities, the append-only operation log and the merged state.
+/// The server's sync storage: the append-only operation log, the merged rows and the feed,
+/// reached through one transaction entry point over the primitives of `SyncStoreWriter`.
 ///
-/// Every method is one transaction that keeps the storage's invariants. The embedded SQLite
-/// implementation is `SQLiteServerStorage`; a PostgreSQL one can follow behind this protocol.
+/// Implementations hold queries, not rules: `SyncService` decides pushes with `PushDecider`,
+/// records them with `ChangeRecorder` and pages pulls with `FeedPlanner`. The embedded SQLite
+/// implementation is `SQLiteServerStorage`; a PostgreSQL one can follow behind this protocol,
+/// keeping the feed-sequence rule stated on `SyncStoreWriter`.
 public protocol ServerStorage: Sendable {
-    /// Adds an organisation; fails with `malformed_request` if the id is taken.
+    /// Runs `body` as one write transaction: everything it does is stored, or nothing.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SyncStoreWriter) throws -> T) async throws -> T
+    /// Runs `body` on one consistent snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SyncStoreReader) throws -> T) async throws -> T
+}
+
+/// The server's accounts: organisations, users, devices and sessions.
+public protocol AccountStore: Sendable {
+    /// Adds an organisation and the `institution` row that stands for it in the synced data;
+    /// fails with `malformed_request` if the id is taken.
     func addOrganisation(id: String, name: String, kind: OrganisationKind) async throws
     /// Adds a user of organisation `org` with an already hashed password.
     func addUser(name: String, org: String, passwordHash: String) async throws
@@ -94,19 +101,7 @@ public protocol ServerStorage: Sendable {
     func session(tokenHash: String) async throws -> (session: Session, disabled: Bool)?
     /// Moves a user to another organisation; their replicas then reset to the new scope.
     func moveUser(name: String, org: String) async throws
-    /// Decides and records every operation of one push, in order, in one transaction.
-    func push(_ operations: [SyncOperation], session: Session, now: Int64, maxSkewMillis: Int64) async throws
-        -> [Verdict]
-    /// The changes in `viewer`'s scope after feed sequence `cursor`, at most `limit` of them.
-    func changes(after cursor: Int64, limit: Int, viewer: Viewer) async throws -> ChangePage
-    /// The accepted operations with log sequence above `cursor`, at most `limit` (the audit trail).
-    func operations(after cursor: Int64, limit: Int) async throws -> OperationPage
-    /// The digest of the merged state (`RowStore.digest`).
-    func digest() async throws -> String
-    /// The digest of the rows `viewer` may see: equal to the digest of that viewer's synced replica.
-    func digest(visibleTo viewer: Viewer) async throws -> String
-    /// What the policy says about `user` reading and changing row `id` of `table`.
-    func explain(user: String, table: String, id: String) async throws -> AccessExplanation
-    /// The number of operations in the log.
-    func operationCount() async throws -> Int
+    /// The organisation a user belongs to, as the policy sees it; nil for the operator's own
+    /// identity; throws `malformed_request` for an unknown user.
+    func viewer(ofUser user: String) async throws -> Viewer?
 }

@@ -1,22 +1,35 @@
 import Shared
 
-/// The sync endpoints' logic, free of HTTP: batch limits, the clock-skew rule and paging.
+/// The sync endpoints' logic, free of HTTP and of SQL: batch limits, the push loop and paging.
 ///
-/// The routes call it after authentication; tests call it directly as an in-process server.
+/// Each push runs in one write transaction of the storage: `PushDecider` decides every
+/// operation in order and `ChangeRecorder` records the accepted ones. Each pull reads one
+/// snapshot: `FeedPlanner` cuts the page from the viewer's keys. The routes call it after
+/// authentication; tests call it directly as an in-process server.
 public struct SyncService: Sendable {
-    /// Where operations are decided and kept.
+    /// Where operations are kept.
     public let storage: any ServerStorage
     /// The server's wall clock.
     public let clock: any WallClock
-    /// How far ahead of `clock` an operation may be stamped, in milliseconds.
-    public let maxClockSkewMillis: Int64
+    /// The rules each pushed operation is decided by.
+    public let decider: PushDecider
+    /// How accepted operations are recorded.
+    public let recorder: ChangeRecorder
 
     /// Creates the service.
-    public init(storage: any ServerStorage, clock: any WallClock, maxClockSkewMillis: Int64) {
+    ///
+    /// - Parameters:
+    ///   - policy: who sees and writes what, over the schema operations may change.
+    ///   - maxClockSkewMillis: how far ahead of `clock` an operation may be stamped.
+    public init(storage: any ServerStorage, policy: AccessPolicy, clock: any WallClock, maxClockSkewMillis: Int64) {
         self.storage = storage
         self.clock = clock
-        self.maxClockSkewMillis = maxClockSkewMillis
+        self.decider = PushDecider(schema: policy.schema, policy: policy, maxClockSkewMillis: maxClockSkewMillis)
+        self.recorder = ChangeRecorder(planner: FeedPlanner(policy: policy))
     }
+
+    /// How far ahead of the server's clock an operation may be stamped, in milliseconds.
+    public var maxClockSkewMillis: Int64 { decider.maxClockSkewMillis }
 
     /// Decides every operation of a push for `session`; throws `batch_too_large` for oversized pushes.
     public func push(_ request: PushRequest, session: Session) async throws -> PushResponse {
@@ -26,9 +39,53 @@ public struct SyncService: Sendable {
                 "a push carries at most \(PushRequest.maxOperations) operations; this one has \(request.ops.count)")
         }
         let now = clock.nowMillis()
-        let verdicts = try await storage.push(
-            request.ops, session: session, now: now, maxSkewMillis: maxClockSkewMillis)
+        let (decider, recorder) = (self.decider, self.recorder)
+        let operations = request.ops
+        let verdicts = try await storage.write { store in
+            try Self.decideAndRecord(
+                operations, session: session, now: now, decider: decider, recorder: recorder, store: store)
+        }
         return PushResponse(verdicts: verdicts, serverTime: now)
+    }
+
+    /// The push loop: decides each operation against the state its predecessors left, in order.
+    static func decideAndRecord(
+        _ operations: [SyncOperation], session: Session, now: Int64, decider: PushDecider, recorder: ChangeRecorder,
+        store: some SyncStoreWriter
+    ) throws -> [Verdict] {
+        let keys = session.viewer.audienceKeys.map(\.description)
+        var verdicts: [Verdict] = []
+        verdicts.reserveCapacity(operations.count)
+        for operation in operations {
+            var decision: PushDecision
+            var before: RowState?
+            switch decider.check(
+                operation, logged: try store.loggedOperation(id: operation.id), session: session, now: now)
+            {
+            case .decided(let early):
+                decision = early
+            case .needsRow(let checked, let table):
+                before = try store.state(table.name, id: checked.row)
+                let filing = before == nil ? [:] : try store.filing(table.name, id: checked.row)
+                decision = try decider.decide(
+                    checked, table: table, existing: before, visible: keys.contains { filing[$0] == true },
+                    session: session, facts: store)
+            }
+            switch decision {
+            case .accept(let stamped):
+                let seq = try recorder.record(stamped, over: before, receivedAt: now, in: store)
+                verdicts.append(.accepted(operation.id, seq: seq))
+            case .alreadyAccepted(let seq):
+                verdicts.append(.accepted(operation.id, seq: seq))
+            case .reject(let rejection, let withCurrentRow):
+                // The replica restores the row from this, so it never keeps a refused value.
+                let current =
+                    withCurrentRow
+                    ? try ChangeRecorder.currentRow(operation.table, id: operation.row, keys: keys, in: store) : nil
+                verdicts.append(.rejected(operation.id, rejection, current: current))
+            }
+        }
+        return verdicts
     }
 
     /// The next page of the session's change feed after the request's cursor: only rows its
@@ -36,9 +93,37 @@ public struct SyncService: Sendable {
     public func pull(_ request: PullRequest, session: Session) async throws -> PullResponse {
         guard request.cursor >= 0 else { throw ServiceError(.malformedRequest, "the cursor cannot be negative") }
         let limit = min(max(request.limit ?? PullRequest.defaultLimit, 1), PullRequest.maxLimit)
-        let page = try await storage.changes(after: request.cursor, limit: limit, viewer: session.viewer)
+        let page = try await changes(after: request.cursor, limit: limit, viewer: session.viewer)
         return PullResponse(
             changes: page.changes, cursor: page.cursor, more: page.more, org: session.org,
             orgKind: session.orgKind.rawValue, serverTime: clock.nowMillis())
+    }
+
+    /// The changes in `viewer`'s scope after feed sequence `cursor`, at most `limit` of them.
+    public func changes(after cursor: Int64, limit: Int, viewer: Viewer) async throws -> ChangePage {
+        try await storage.read { store in
+            let keys = viewer.audienceKeys.map(\.description)
+            // One ordered range per key, merged by the planner: a pull reads only its own keys' entries.
+            let plan = FeedPlanner.page(
+                ranges: try keys.map { try store.feedRange(audience: $0, after: cursor, limit: limit) },
+                cursor: cursor, limit: limit)
+            // Rows a key of the viewer sees at their last change in the page are read together.
+            var seen: [String: [String: RowChange]] = [:]
+            for (table, entries) in Dictionary(grouping: plan.entries.filter(\.visible), by: \.table) {
+                seen[table] = try store.rowChanges(table, ids: entries.map(\.row))
+            }
+            var changes: [RowChange] = []
+            changes.reserveCapacity(plan.entries.count)
+            for entry in plan.entries {
+                // Otherwise the row is sent as it is now: whole if another key still sees it,
+                // and as a purge if it left the scope.
+                var change =
+                    try seen[entry.table]?[entry.row]
+                    ?? ChangeRecorder.currentRow(entry.table, id: entry.row, keys: keys, in: store)
+                change.seq = entry.seq
+                changes.append(change)
+            }
+            return ChangePage(changes: changes, cursor: plan.cursor, more: plan.more)
+        }
     }
 }

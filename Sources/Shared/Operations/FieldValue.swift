@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A scalar value of one field, as carried by operations and stored in SQLite.
 ///
@@ -63,44 +62,9 @@ public enum FieldValue: Sendable, Hashable, Codable, CustomStringConvertible {
         }
     }
 
-    /// The SQLite value this field is stored as.
-    public var databaseValue: DatabaseValue {
-        switch self {
-        case .null: .null
-        case .bool(let value): (value ? 1 : 0).databaseValue
-        case .integer(let value): value.databaseValue
-        case .real(let value): value.databaseValue
-        case .text(let value): value.databaseValue
-        case .list(let value): Self.listJSON(value).databaseValue
-        }
-    }
-
     /// The stored form of a list: a compact JSON array of strings.
     public static func listJSON(_ items: [String]) -> String {
         let data = (try? JSONEncoder().encode(items)) ?? Data("[]".utf8)
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Reads a stored SQLite value back as a field value of column type `type`.
-    public init(_ value: DatabaseValue, as type: ColumnType) {
-        switch value.storage {
-        case .null: self = .null
-        case .int64(let int):
-            switch type {
-            case .boolean: self = .bool(int != 0)
-            case .real: self = .real(Double(int))
-            default: self = .integer(int)
-            }
-        case .double(let double): self = .real(double)
-        case .string(let string):
-            if case .list = type,
-                let items = try? JSONDecoder().decode([String].self, from: Data(string.utf8))
-            {
-                self = .list(items)
-            } else {
-                self = .text(string)
-            }
-        case .blob: self = .null
-        }
     }
 }

@@ -127,7 +127,7 @@ extension AccessPolicy {
                     )
                 }
             }
-            if let workflow = Schema.current.table(table)?.workflow, !guardedStates.isEmpty, kind != .create {
+            if let workflow = schema.table(table)?.workflow, !guardedStates.isEmpty, kind != .create {
                 let from = Self.text(before?[workflow.column]) ?? workflow.initial
                 // Deleting a row is moving it out of its state.
                 let to = kind == .delete ? "deleted" : Self.text(after?[workflow.column]) ?? from

@@ -70,11 +70,14 @@ public struct PolicyLine: Sendable {
 public struct AccessPolicy: Sendable {
     /// The lines, in the order the policy table lists them.
     public var lines: [PolicyLine]
+    /// The schema whose tables the lines govern (their workflows decide guarded moves).
+    public var schema: Schema
     private var index: [String: Int]
 
-    /// Creates a policy; every table must be named by exactly one line.
-    public init(lines: [PolicyLine]) {
+    /// Creates a policy over `schema`; every table must be named by exactly one line.
+    public init(lines: [PolicyLine], schema: Schema) {
         self.lines = lines
+        self.schema = schema
         var index: [String: Int] = [:]
         for (position, line) in lines.enumerated() {
             for table in line.tables { index[table] = position }
@@ -89,78 +92,79 @@ public struct AccessPolicy: Sendable {
 
     private static let government: [Party] = [.role(.secretariat), .role(.ministry)]
 
-    /// The policy of the domain notes.
-    public static let standard = AccessPolicy(lines: [
-        PolicyLine(
-            name: "public-records",
-            tables: ["mechanism", "recommendation", "cluster", "cluster_member", "institution", "assignment"],
-            reads: .always([.everyone]),
-            writes: .parties(
-                creators: [.role(.secretariat)], writers: [.role(.secretariat)], guardedStates: [], guardedBy: [])),
-        PolicyLine(
-            name: "government-work",
-            tables: ["action", "progress_update"],
-            reads: .byValue(
-                column: "state", initial: "draft",
-                [
-                    ("draft", [.owner, .assignedInstitutions, .role(.secretariat)]),
-                    (
-                        "submitted",
-                        [.owner, .assignedInstitutions] + government + [.role(.parliament), .role(.nhri)]
-                    ),
-                    ("published", [.everyone]),
-                ]),
-            writes: .parties(
-                creators: [.role(.secretariat), .assignedInstitutions],
-                writers: [.role(.secretariat), .assignedInstitutions],
-                guardedStates: ["published"], guardedBy: [.role(.secretariat)])),
-        PolicyLine(
-            name: "indicators",
-            tables: ["indicator"],
-            reads: .always([.owner, .assignedInstitutions] + government + [.role(.parliament), .role(.nhri)]),
-            writes: .parties(
-                creators: [.role(.secretariat), .assignedInstitutions],
-                writers: [.role(.secretariat), .assignedInstitutions], guardedStates: [], guardedBy: [])),
-        PolicyLine(
-            name: "independent-assessment",
-            tables: ["assessment"],
-            reads: .byValue(column: "state", initial: "draft", [("draft", [.owner]), ("published", [.everyone])]),
-            writes: .parties(
-                creators: [.role(.nhri), .role(.ngo)], writers: [.owner], guardedStates: [], guardedBy: [])),
-        PolicyLine(
-            name: "civil-society-submission",
-            tables: ["submission"],
-            reads: .byValue(
-                column: "confidential", initial: "false",
-                [
-                    ("false", [.owner, .role(.nhri), .role(.secretariat)]),
-                    ("true", [.owner, .role(.nhri)]),
-                ]),
-            writes: .parties(creators: [.role(.ngo)], writers: [.owner], guardedStates: [], guardedBy: [])),
-        PolicyLine(
-            name: "oversight-request",
-            tables: ["oversight_request"],
-            reads: .byValue(
-                column: "state", initial: "draft",
-                [
-                    ("draft", [.owner]),
-                    ("submitted", [.owner, .addressedInstitution, .role(.secretariat), .role(.nhri)]),
-                    ("published", [.everyone]),
-                ]),
-            writes: .parties(
-                creators: [.role(.parliament)], writers: [.owner], guardedStates: [], guardedBy: [])),
-        PolicyLine(
-            name: "oversight-response",
-            tables: ["oversight_response"],
-            reads: .byValue(
-                column: "state", initial: "draft",
-                [
-                    ("draft", [.owner]),
-                    ("submitted", [.owner, .requestingCommittee, .role(.secretariat), .role(.nhri)]),
-                    ("published", [.everyone]),
-                ]),
-            writes: .parties(
-                creators: [.addressedInstitution], writers: [.owner], guardedStates: [], guardedBy: [])),
-        PolicyLine(name: "attachment", tables: ["attachment"], reads: .asParent, writes: .asParent),
-    ])
+    /// The policy of the domain notes, over the current schema.
+    public static let standard = AccessPolicy(
+        lines: [
+            PolicyLine(
+                name: "public-records",
+                tables: ["mechanism", "recommendation", "cluster", "cluster_member", "institution", "assignment"],
+                reads: .always([.everyone]),
+                writes: .parties(
+                    creators: [.role(.secretariat)], writers: [.role(.secretariat)], guardedStates: [], guardedBy: [])),
+            PolicyLine(
+                name: "government-work",
+                tables: ["action", "progress_update"],
+                reads: .byValue(
+                    column: "state", initial: "draft",
+                    [
+                        ("draft", [.owner, .assignedInstitutions, .role(.secretariat)]),
+                        (
+                            "submitted",
+                            [.owner, .assignedInstitutions] + government + [.role(.parliament), .role(.nhri)]
+                        ),
+                        ("published", [.everyone]),
+                    ]),
+                writes: .parties(
+                    creators: [.role(.secretariat), .assignedInstitutions],
+                    writers: [.role(.secretariat), .assignedInstitutions],
+                    guardedStates: ["published"], guardedBy: [.role(.secretariat)])),
+            PolicyLine(
+                name: "indicators",
+                tables: ["indicator"],
+                reads: .always([.owner, .assignedInstitutions] + government + [.role(.parliament), .role(.nhri)]),
+                writes: .parties(
+                    creators: [.role(.secretariat), .assignedInstitutions],
+                    writers: [.role(.secretariat), .assignedInstitutions], guardedStates: [], guardedBy: [])),
+            PolicyLine(
+                name: "independent-assessment",
+                tables: ["assessment"],
+                reads: .byValue(column: "state", initial: "draft", [("draft", [.owner]), ("published", [.everyone])]),
+                writes: .parties(
+                    creators: [.role(.nhri), .role(.ngo)], writers: [.owner], guardedStates: [], guardedBy: [])),
+            PolicyLine(
+                name: "civil-society-submission",
+                tables: ["submission"],
+                reads: .byValue(
+                    column: "confidential", initial: "false",
+                    [
+                        ("false", [.owner, .role(.nhri), .role(.secretariat)]),
+                        ("true", [.owner, .role(.nhri)]),
+                    ]),
+                writes: .parties(creators: [.role(.ngo)], writers: [.owner], guardedStates: [], guardedBy: [])),
+            PolicyLine(
+                name: "oversight-request",
+                tables: ["oversight_request"],
+                reads: .byValue(
+                    column: "state", initial: "draft",
+                    [
+                        ("draft", [.owner]),
+                        ("submitted", [.owner, .addressedInstitution, .role(.secretariat), .role(.nhri)]),
+                        ("published", [.everyone]),
+                    ]),
+                writes: .parties(
+                    creators: [.role(.parliament)], writers: [.owner], guardedStates: [], guardedBy: [])),
+            PolicyLine(
+                name: "oversight-response",
+                tables: ["oversight_response"],
+                reads: .byValue(
+                    column: "state", initial: "draft",
+                    [
+                        ("draft", [.owner]),
+                        ("submitted", [.owner, .requestingCommittee, .role(.secretariat), .role(.nhri)]),
+                        ("published", [.everyone]),
+                    ]),
+                writes: .parties(
+                    creators: [.addressedInstitution], writers: [.owner], guardedStates: [], guardedBy: [])),
+            PolicyLine(name: "attachment", tables: ["attachment"], reads: .asParent, writes: .asParent),
+        ], schema: .current)
 }

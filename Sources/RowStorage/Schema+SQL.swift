@@ -1,4 +1,5 @@
 import GRDB
+import Shared
 
 extension TableSchema {
     /// The `CREATE TABLE` statement of the materialised table.

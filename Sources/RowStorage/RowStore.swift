@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Shared
 
 /// Reads and writes materialised rows (values plus per-field versions) in a GRDB database.
 ///

@@ -5,35 +5,51 @@ import Server
 import Shared
 
 /// A sync transport that calls the server's `SyncService` directly, as the HTTP routes do.
-struct InProcessTransport: SyncTransport {
-    let service: SyncService
-    let session: Session
+public struct InProcessTransport: SyncTransport {
+    /// The server's sync logic.
+    public let service: SyncService
+    /// The session every call runs as.
+    public let session: Session
 
-    func push(_ request: PushRequest) async throws -> PushResponse {
+    /// Creates a transport calling `service` as `session`.
+    public init(service: SyncService, session: Session) {
+        self.service = service
+        self.session = session
+    }
+
+    public func push(_ request: PushRequest) async throws -> PushResponse {
         try await service.push(request, session: session)
     }
 
-    func pull(_ request: PullRequest) async throws -> PullResponse {
+    public func pull(_ request: PullRequest) async throws -> PullResponse {
         try await service.pull(request, session: session)
     }
 }
 
 /// A server without HTTP: in-memory storage, a manual clock, and replicas registered on it.
-struct InProcessServer {
-    let storage: SQLiteServerStorage
-    let clock: ManualWallClock
-    let service: SyncService
+public struct InProcessServer {
+    /// The server's storage (in memory).
+    public let storage: SQLiteServerStorage
+    /// The server's clock.
+    public let clock: ManualWallClock
+    /// The sync logic the replicas call.
+    public let service: SyncService
 
-    init(now: Int64 = 1_800_000_000_000, maxClockSkewMillis: Int64 = 60_000) async throws {
-        storage = try SQLiteServerStorage(writer: try MigratedTemplates.copy(MigratedTemplates.server))
+    /// Creates the server with a secretariat (`nmirf`) and a ministry (`moj`).
+    public init(now: Int64 = 1_800_000_000_000, maxClockSkewMillis: Int64 = 60_000) async throws {
         clock = ManualWallClock(millis: now)
-        service = SyncService(storage: storage, clock: clock, maxClockSkewMillis: maxClockSkewMillis)
+        storage = try SQLiteServerStorage(
+            writer: try MigratedTemplates.copy(MigratedTemplates.server), policy: .standard, clock: clock)
+        service = SyncService(
+            storage: storage, policy: .standard, clock: clock, maxClockSkewMillis: maxClockSkewMillis)
         try await storage.addOrganisation(id: "nmirf", name: "Secretariat", kind: .secretariat)
         try await storage.addOrganisation(id: "moj", name: "Ministry of Justice", kind: .ministry)
     }
 
     /// Adds a user and a device, and returns an in-memory replica signed in as that device.
-    func replica(user: String, org: String, clock replicaClock: any WallClock) async throws -> (Replica, SyncEngine) {
+    public func replica(user: String, org: String, clock replicaClock: any WallClock) async throws -> (
+        Replica, SyncEngine
+    ) {
         try await storage.addUser(name: user, org: org, passwordHash: "unused")
         let session = try await storage.openSession(
             user: user, replica: nil, deviceName: "test", tokenHash: "token-\(user)", now: clock.nowMillis())
@@ -52,7 +68,7 @@ struct InProcessServer {
 extension InProcessServer {
     /// Adds a user and a device, and returns a replica in `directory` (as `followup init` makes it),
     /// already synced once.
-    func replicaOnDisk(user: String, org: String, directory: String) async throws -> (Replica, SyncEngine) {
+    public func replicaOnDisk(user: String, org: String, directory: String) async throws -> (Replica, SyncEngine) {
         try await storage.addUser(name: user, org: org, passwordHash: "unused")
         let session = try await storage.openSession(
             user: user, replica: nil, deviceName: "test", tokenHash: "token-\(user)", now: clock.nowMillis())
@@ -68,7 +84,7 @@ extension InProcessServer {
 }
 
 /// A fresh temporary directory.
-func temporaryDirectory(_ name: String) throws -> String {
+public func temporaryDirectory(_ name: String) throws -> String {
     let path = FileManager.default.temporaryDirectory
         .appendingPathComponent("followup-tests-\(name)-\(UUID().uuidString.prefix(8))").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -77,21 +93,23 @@ func temporaryDirectory(_ name: String) throws -> String {
 
 /// Empty, fully migrated databases, copied for each in-memory server and replica so that the
 /// property tests do not run every migration hundreds of times.
-enum MigratedTemplates {
-    static let server: DatabaseQueue = {
+public enum MigratedTemplates {
+    /// An empty, migrated server database.
+    public static let server: DatabaseQueue = {
         let queue = try! DatabaseQueue()
-        _ = try! SQLiteServerStorage(writer: queue)
+        _ = try! SQLiteServerStorage(writer: queue, policy: .standard, clock: SystemWallClock())
         return queue
     }()
 
-    static let replica: DatabaseQueue = {
+    /// An empty, migrated replica database.
+    public static let replica: DatabaseQueue = {
         let queue = try! DatabaseQueue()
         _ = try! Replica(writer: queue)
         return queue
     }()
 
     /// A new in-memory database holding a copy of `template`.
-    static func copy(_ template: DatabaseQueue) throws -> DatabaseQueue {
+    public static func copy(_ template: DatabaseQueue) throws -> DatabaseQueue {
         let queue = try DatabaseQueue()
         try template.backup(to: queue)
         return queue

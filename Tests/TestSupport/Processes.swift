@@ -6,9 +6,9 @@ import Testing
 #endif
 
 /// The built `followup` and `followup-server` executables, run as separate processes.
-enum Executables {
+public enum Executables {
     /// `$FOLLOWUP_BIN_DIR/<name>` (set by scripts/test), else `.build/debug/<name>`.
-    static func path(_ name: String) -> String {
+    public static func path(_ name: String) -> String {
         if let directory = ProcessInfo.processInfo.environment["FOLLOWUP_BIN_DIR"] {
             return directory + "/" + name
         }
@@ -19,7 +19,7 @@ enum Executables {
 
     /// Runs an executable to the end; answers its exit status and standard output.
     @discardableResult
-    static func run(_ name: String, _ arguments: [String], input: String? = nil) throws -> (
+    public static func run(_ name: String, _ arguments: [String], input: String? = nil) throws -> (
         status: Int32, output: String
     ) {
         let process = Process()
@@ -47,7 +47,7 @@ enum Executables {
 ///
 /// Closing any descriptor of a database file drops every POSIX lock this process holds on it, so
 /// reading it with Foundation here could let another process checkpoint and delete its WAL.
-func bytesOfOpenDatabase(_ path: String) throws -> Data {
+public func bytesOfOpenDatabase(_ path: String) throws -> Data {
     guard FileManager.default.fileExists(atPath: path) else { return Data() }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/cat")
@@ -61,9 +61,11 @@ func bytesOfOpenDatabase(_ path: String) throws -> Data {
 }
 
 /// A `followup-server serve` process on a free port.
-final class ServerProcess {
-    let process: Process
-    let url: String
+public final class ServerProcess {
+    /// The running process.
+    public let process: Process
+    /// Its address, `http://127.0.0.1:PORT`.
+    public let url: String
 
     private init(process: Process, url: String) {
         self.process = process
@@ -71,7 +73,7 @@ final class ServerProcess {
     }
 
     /// Starts the server on `data` and waits until it listens.
-    static func start(data: String) async throws -> ServerProcess {
+    public static func start(data: String) async throws -> ServerProcess {
         let log = data + "/server-\(UUID().uuidString.prefix(6)).log"
         FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
@@ -95,20 +97,26 @@ final class ServerProcess {
     }
 
     /// Kills the server at once (SIGKILL) and waits for it to be gone.
-    func kill9() {
+    public func kill9() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
     /// Stops the server gracefully (SIGTERM).
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
     }
 }
 
-struct ProcessFailure: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
+/// A child process that did not do what the test needed.
+public struct ProcessFailure: Error, CustomStringConvertible {
+    /// What happened.
+    public var message: String
+
+    /// Creates a failure.
+    public init(message: String) { self.message = message }
+
+    public var description: String { message }
 }
