@@ -112,7 +112,7 @@ extension FollowupCommand {
                 let replica = try options.open()
                 guard var recommendation = try replica.row("recommendation", id: id) else {
                     throw ReplicaError(
-                        ErrorCode.rowNotFound.rawValue, "there is no recommendation \(id) on this replica")
+                        .rowNotFound, "there is no recommendation \(id) on this replica")
                 }
                 recommendation["id"] = .text(id)
                 func withID(_ rows: [(id: String, values: [String: FieldValue])]) -> [[String: FieldValue]] {
@@ -306,7 +306,7 @@ extension FollowupCommand {
                 let replica = try options.open()
                 guard let table = try replica.tableOf(target, among: ["recommendation", "cluster"]) else {
                     throw ReplicaError(
-                        ErrorCode.rowNotFound.rawValue, "no recommendation or cluster \(target) on this replica")
+                        .rowNotFound, "no recommendation or cluster \(target) on this replica")
                 }
                 var fields: [String: FieldValue] = [
                     "\(table)_id": .text(target), "institution_id": .text(try replica.institutionID(to)),
@@ -422,7 +422,7 @@ extension FollowupCommand {
         let replica = try options.open()
         let tables = replica.schema.tables.filter { $0.workflow?.states.contains(state) == true }.map(\.name)
         guard let table = try replica.tableOf(id, among: tables) else {
-            throw ReplicaError(ErrorCode.rowNotFound.rawValue, "no row \(id) that can be \(state) on this replica")
+            throw ReplicaError(.rowNotFound, "no row \(id) that can be \(state) on this replica")
         }
         try replica.put(table, id: id, fields: ["state": .text(state)])
         print("\(table) \(id) is now \(state)")
@@ -467,7 +467,7 @@ extension FollowupCommand {
                 let replica = try options.open()
                 guard let table = try replica.tableOf(target, among: ["recommendation", "cluster"]) else {
                     throw ReplicaError(
-                        ErrorCode.rowNotFound.rawValue, "no recommendation or cluster \(target) on this replica")
+                        .rowNotFound, "no recommendation or cluster \(target) on this replica")
                 }
                 var fields: [String: FieldValue] = [
                     "\(table)_id": .text(target), "rating": .text(rating), "rationale": .text(rationale),
@@ -607,7 +607,7 @@ func runImport(
 ) throws {
     let (file, skipInvalid, json) = (arguments.path, arguments.skipInvalid, arguments.json)
     guard let data = FileManager.default.contents(atPath: file) else {
-        throw ReplicaError("file_not_found", "cannot read \(file)")
+        throw ReplicaError(.fileNotFound, "cannot read \(file)")
     }
     let replica = try options.open()
     if standardErrorIsTerminal { printError("reading \(file)…") }
@@ -619,14 +619,14 @@ func runImport(
         if json { try Output.json(report) }
         let lines = invalid.prefix(20).map { "  line \($0.line): \($0.reason)" }.joined(separator: "\n")
         throw ReplicaError(
-            ErrorCode.invalidValue.rawValue,
+            .invalidValue,
             "\(invalid.count) invalid records; nothing was imported (fix them, or pass --skip-invalid):\n\(lines)")
     }
     if standardErrorIsTerminal { printError("importing \(records.count) records…") }
     var report = try replica.importRecommendations(records, keyColumn: keyColumn, skipInvalid: skipInvalid)
     if !report.invalid.isEmpty && !skipInvalid {
         throw ReplicaError(
-            ErrorCode.invalidValue.rawValue,
+            .invalidValue,
             "\(report.invalid.count) invalid records; nothing was imported:\n"
                 + report.invalid.prefix(20).map { "  line \($0.line): \($0.reason)" }.joined(separator: "\n"))
     }

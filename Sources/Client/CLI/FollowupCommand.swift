@@ -119,7 +119,7 @@ extension FollowupCommand {
                     // of the same organisation may see them.
                     guard login.org == settings.org else {
                         throw ReplicaError(
-                            "wrong_organisation",
+                            .wrongOrganisation,
                             "\(login.user) belongs to \(login.org), not \(settings.org); create a new replica for this account"
                         )
                     }
@@ -136,7 +136,7 @@ extension FollowupCommand {
                     LoginRequest(user: name, password: password, replica: settings.replicaID))
                 try requireKnownSchema(login.schemaVersion)
                 guard login.replica == settings.replicaID else {
-                    throw ReplicaError("wrong_replica", "the server did not recognise this replica; create a new one")
+                    throw ReplicaError(.wrongReplica, "the server did not recognise this replica; create a new one")
                 }
                 try replica.setToken(login.token)
                 print("signed in as \(login.user)")
@@ -199,7 +199,7 @@ extension FollowupCommand {
                 let replica = try options.open()
                 let schema = try replica.table(table)
                 guard let values = try replica.row(table, id: id) else {
-                    throw ReplicaError(ErrorCode.rowNotFound.rawValue, "there is no \(table) \(id) on this replica")
+                    throw ReplicaError(.rowNotFound, "there is no \(table) \(id) on this replica")
                 }
                 if json {
                     print(try RowRendering.json(id: id, values: values))
@@ -260,7 +260,7 @@ extension FollowupCommand {
                 let settings = try replica.settings()
                 guard let token = settings.token else {
                     throw ReplicaError(
-                        ErrorCode.unauthorized.rawValue,
+                        .unauthorized,
                         "this replica is signed out; run: followup --replica \(try options.directory()) login --password-stdin"
                     )
                 }
@@ -279,14 +279,14 @@ extension FollowupCommand {
                             FileHandle.standardError.write(Data("\rpulled \(pulled) (cursor \(cursor))   ".utf8))
                         }
                     }
-                } catch let error as TransportError where error.code == ErrorCode.accountDisabled.rawValue {
+                } catch let error as TransportError where error.code == .accountDisabled {
                     try replica.setToken(nil)
                     let pending = try replica.status().pending
                     throw ReplicaError(
                         error.code,
                         "the server has disabled the account \(settings.userName): \(error.message). The \(pending) pending edits stay on this replica; another account of \(settings.org) can sign in here to review them (followup --replica \(try options.directory()) login --user NAME --password-stdin)"
                     )
-                } catch let error as TransportError where error.code == ErrorCode.unauthorized.rawValue {
+                } catch let error as TransportError where error.code == .unauthorized {
                     try replica.setToken(nil)
                     throw ReplicaError(
                         error.code,
@@ -436,7 +436,7 @@ struct RejectedItem: Encodable {
     var row: String
     var kind: String
     var fields: [String: FieldValue]
-    var code: String
+    var code: ErrorCode
     var message: String
 }
 

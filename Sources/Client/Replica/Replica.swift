@@ -23,7 +23,7 @@ public struct Replica: Sendable {
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
         guard FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError(
-                "not_initialised",
+                .notInitialised,
                 "there is no replica in \(directory); create one with: followup --replica \(directory) init --server URL --user NAME --password-stdin"
             )
         }
@@ -39,7 +39,7 @@ public struct Replica: Sendable {
         let path = (directory as NSString).appendingPathComponent(fileName)
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError(
-                "already_initialised", "\(directory) already holds a replica; use 'followup login' to sign in again")
+                .alreadyInitialised, "\(directory) already holds a replica; use 'followup login' to sign in again")
         }
         let replica = try Replica(writer: DatabasePool(path: path, configuration: configuration()), clock: clock)
         try replica.initialise(serverURL: serverURL, login: login)
@@ -191,7 +191,7 @@ extension Replica {
 
     static func settings(_ db: Database) throws -> ReplicaSettings {
         guard let settings = try ReplicaSettings.fetchOne(db) else {
-            throw ReplicaError("not_initialised", "the replica was never signed in; run 'followup init'")
+            throw ReplicaError(.notInitialised, "the replica was never signed in; run 'followup init'")
         }
         return settings
     }
@@ -200,7 +200,7 @@ extension Replica {
     public func table(_ name: String) throws -> TableSchema {
         guard let table = schema.table(name) else {
             let names = schema.tables.map(\.name).joined(separator: ", ")
-            throw ReplicaError(ErrorCode.unknownTable.rawValue, "there is no table '\(name)'; tables are: \(names)")
+            throw ReplicaError(.unknownTable, "there is no table '\(name)'; tables are: \(names)")
         }
         return table
     }
@@ -247,7 +247,7 @@ extension Replica {
                 .map { row in
                     RejectedOperation(
                         operation: try decoder.decode(SyncOperation.self, from: Data((row[0] as String).utf8)),
-                        code: row[1], message: row[2])
+                        code: ErrorCode(rawValue: row[1]), message: row[2])
                 }
         }
     }
@@ -305,7 +305,7 @@ extension Replica {
                 id: UUIDv7.make(millis: hlc.physical), table: table.name, row: id, kind: .delete, hlc: hlc,
                 replica: settings.replicaID)
             guard try rows.load(table, id: id, db).map({ !$0.isDeleted }) == true else {
-                throw ReplicaError(ErrorCode.rowNotFound.rawValue, "there is no \(table.name) \(id) on this replica")
+                throw ReplicaError(.rowNotFound, "there is no \(table.name) \(id) on this replica")
             }
             return [(try checked(operation, table: table, db), id)]
         }
@@ -318,14 +318,14 @@ extension Replica {
         let normalised: SyncOperation
         switch OperationRules.validate(operation, schema: schema) {
         case .failure(let rejection):
-            throw ReplicaError(rejection.code.rawValue, rejection.message)
+            throw ReplicaError(rejection.code, rejection.message)
         case .success(let valid):
             normalised = valid
         }
         if let rejection = OperationRules.checkAgainstRow(
             normalised, existing: try rows.load(table, id: operation.row, db), table: table)
         {
-            throw ReplicaError(rejection.code.rawValue, rejection.message)
+            throw ReplicaError(rejection.code, rejection.message)
         }
         return normalised
     }
@@ -466,7 +466,7 @@ extension Replica {
                         sql:
                             "INSERT OR REPLACE INTO rejected_op (op_id, op, code, message, rejected_at) VALUES (?, ?, ?, ?, ?)",
                         arguments: [
-                            verdict.op, op, verdict.code?.rawValue ?? "rejected", verdict.message ?? "",
+                            verdict.op, op, (verdict.code ?? .rejected).rawValue, verdict.message ?? "",
                             wallClock.nowMillis(),
                         ])
                 }
@@ -563,7 +563,7 @@ extension Replica {
                     sql:
                         "INSERT OR REPLACE INTO rejected_op (op_id, op, code, message, rejected_at) VALUES (?, ?, ?, ?, ?)",
                     arguments: [
-                        entry[0] as String, entry[1] as String, "account_changed",
+                        entry[0] as String, entry[1] as String, ErrorCode.accountChanged.rawValue,
                         "written by \(settings.userName) of \(settings.org) and never sent; \(login.user) may re-enter it or discard it",
                         wallClock.nowMillis(),
                     ])
@@ -587,7 +587,7 @@ extension Replica {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM rejected_op WHERE op_id = ?", arguments: [operationID])
             guard db.changesCount == 1 else {
-                throw ReplicaError("not_found", "there is no refused edit \(operationID); see 'followup rejected'")
+                throw ReplicaError(.notFound, "there is no refused edit \(operationID); see 'followup rejected'")
             }
         }
     }
@@ -630,7 +630,7 @@ extension Replica {
                     change.versions.keys.allSatisfy({ table.column($0) != nil })
                 else {
                     throw ReplicaError(
-                        "upgrade_required",
+                        .upgradeRequired,
                         "the server sent \(change.table) data this version of followup cannot store; update followup"
                     )
                 }
@@ -643,7 +643,7 @@ extension Replica {
                 case .row:
                     guard let incoming = change.state else {
                         throw ReplicaError(
-                            "malformed_response", "the server sent an unreadable version for \(change.row)")
+                            .malformedResponse, "the server sent an unreadable version for \(change.row)")
                     }
                     let merged = Merge.absorb(incoming, into: stored[table.name]?[change.row])
                     try rows.save(table, id: change.row, state: merged, db)

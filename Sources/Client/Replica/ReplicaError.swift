@@ -1,12 +1,14 @@
+import Shared
+
 /// A failure of a replica command, worded for the person at the keyboard.
 public struct ReplicaError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// A stable code (an `ErrorCode` raw value or a client-side one such as `not_initialised`).
-    public var code: String
+    /// A stable code: a protocol code or a client-side one such as `.notInitialised`.
+    public var code: ErrorCode
     /// What went wrong and what to do.
     public var message: String
 
     /// Creates an error.
-    public init(_ code: String, _ message: String) {
+    public init(_ code: ErrorCode, _ message: String) {
         self.code = code
         self.message = message
     }

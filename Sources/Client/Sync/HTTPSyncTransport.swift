@@ -97,7 +97,7 @@ public struct HTTPSyncTransport: SyncTransport {
             response = try await Self.client.execute(request, timeout: timeout)
         } catch {
             throw TransportError(
-                code: "unreachable", status: nil,
+                code: .unreachable, status: nil,
                 message: "cannot reach the server at \(baseURL) (\(error)); your edits are kept and will sync later")
         }
         var buffer = try await response.body.collect(upTo: maxResponseBytes)
@@ -114,10 +114,10 @@ public struct HTTPSyncTransport: SyncTransport {
         guard response.status == .ok else {
             if let error = try? decoder.decode(ErrorBody.self, from: data) {
                 throw TransportError(
-                    code: error.error.code.rawValue, status: Int(response.status.code), message: error.error.message)
+                    code: error.error.code, status: Int(response.status.code), message: error.error.message)
             }
             throw TransportError(
-                code: "http_\(response.status.code)", status: Int(response.status.code),
+                code: .http(status: Int(response.status.code)), status: Int(response.status.code),
                 message: "the server answered \(response.status.code) \(response.status.reasonPhrase)")
         }
         // Pull pages are read by hand; the decoder takes whatever that reader does not.
@@ -128,7 +128,7 @@ public struct HTTPSyncTransport: SyncTransport {
             return try decoder.decode(Answer.self, from: data)
         } catch {
             throw TransportError(
-                code: "malformed_response", status: Int(response.status.code),
+                code: .malformedResponse, status: Int(response.status.code),
                 message: "the server's answer could not be read (\(error))")
         }
     }
