@@ -15,6 +15,9 @@ public struct Replica: Sendable {
     let rows: RowStore
     let wallClock: any WallClock
 
+    /// The directory the replica was opened in; nil for one opened on a database writer.
+    public let directory: String?
+
     /// The tables this replica holds.
     public var schema: Schema { rows.schema }
 
@@ -27,7 +30,8 @@ public struct Replica: Sendable {
                 "there is no replica in \(directory); create one with: followup --replica \(directory) init --server URL --user NAME --password-stdin"
             )
         }
-        try self.init(writer: DatabasePool(path: path, configuration: Self.configuration()), clock: clock)
+        try self.init(
+            writer: DatabasePool(path: path, configuration: Self.configuration()), clock: clock, directory: directory)
         _ = try settings()
     }
 
@@ -41,14 +45,21 @@ public struct Replica: Sendable {
             throw ReplicaError(
                 .alreadyInitialised, "\(directory) already holds a replica; use 'followup login' to sign in again")
         }
-        let replica = try Replica(writer: DatabasePool(path: path, configuration: configuration()), clock: clock)
+        let replica = try Replica(
+            writer: DatabasePool(path: path, configuration: configuration()), clock: clock, directory: directory)
         try replica.initialise(serverURL: serverURL, login: login)
         return replica
     }
 
     /// Uses an existing database writer (an in-memory queue in tests); runs the migrations.
     public init(writer: any DatabaseWriter, clock: any WallClock = SystemWallClock()) throws {
+        try self.init(writer: writer, clock: clock, directory: nil)
+    }
+
+    /// Opens `writer`, running the migrations; `directory` is where its file lies, if known.
+    init(writer: any DatabaseWriter, clock: any WallClock, directory: String?) throws {
         self.writer = writer
+        self.directory = directory
         self.rows = RowStore(schema: .current)
         self.wallClock = clock
         let upgradingToScopedFeed = try writer.read { db in
