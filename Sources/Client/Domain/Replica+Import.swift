@@ -62,6 +62,7 @@ public struct ImportRefusal: Error, Sendable, Equatable, CustomStringConvertible
     /// What was read: the number of records and the invalid ones.
     public var report: ImportReport
 
+    /// The error's message.
     public var description: String { error.message }
 }
 

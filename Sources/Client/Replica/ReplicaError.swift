@@ -16,6 +16,7 @@ public struct ReplicaError: Error, Sendable, Equatable, CustomStringConvertible 
         self.invalidInput = invalidInput
     }
 
+    /// The message.
     public var description: String { message }
 }
 

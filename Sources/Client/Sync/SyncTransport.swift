@@ -38,5 +38,6 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }
