@@ -5,15 +5,6 @@ import Client
 @main
 enum FollowupMain {
     static func main() async {
-        do {
-            var command = try await FollowupCommand.asyncParseAsRoot(nil)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            FollowupCommand.exit(withError: error)
-        }
+        await FollowupCommand.main()
     }
 }

@@ -57,7 +57,7 @@ struct ScopeChangeTests {
             #expect(status.pending == 0)
             #expect(status.rejected == 1)
             let refused = try #require(try malik.rejectedOperations().first)
-            #expect(refused.code == "forbidden")
+            #expect(refused.code == .forbidden)
             #expect(refused.operation.fields["text"] == .text("Ratify it later"))
 
             // `followup rejected` shows it with the reason; `rejected discard` drops it.
@@ -89,7 +89,7 @@ struct ScopeChangeTests {
             let row = try #require(try replica.row("action", id: first))
             #expect(row["state"] == .text("submitted"))
             #expect(row["description"] == .text("Consulted the bar"))
-            #expect(try replica.rejectedOperations().first?.code == "forbidden")
+            #expect(try replica.rejectedOperations().first?.code == .forbidden)
             _ = try await engine.sync()
             #expect(
                 try replica.digest() == (try await storage.digest(visibleTo: Viewer(org: "moj", role: .ministry))))
@@ -185,7 +185,7 @@ struct ScopeChangeTests {
             await #expect {
                 _ = try await SyncEngine(replica: malik, transport: transport).sync()
             } throws: { error in
-                (error as? TransportError)?.code == ErrorCode.accountDisabled.rawValue
+                (error as? TransportError)?.code == .accountDisabled
             }
             await #expect(throws: (any Error).self) { try await followup(["--replica", directory, "sync"]) }
             #expect(try malik.status().pending == 1)
@@ -204,7 +204,7 @@ struct ScopeChangeTests {
             #expect(signedIn.status == 0)
             #expect(try malik.settings().userName == "mona")
             #expect(try malik.status().pending == 0)
-            #expect(try malik.rejectedOperations().map(\.code) == ["account_changed"])
+            #expect(try malik.rejectedOperations().map(\.code) == [.accountChanged])
             try await followup(["--replica", directory, "sync"])
             // A fresh facade after the command: one database pool per file and process (see GRDB).
             #expect(

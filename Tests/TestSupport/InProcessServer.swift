@@ -1,6 +1,7 @@
 import Client
 import Foundation
 import GRDB
+import RowStorage
 import Server
 import Shared
 

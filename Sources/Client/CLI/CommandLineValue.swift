@@ -13,7 +13,7 @@ enum CommandLineValue {
         guard let column = table.column(name) else {
             let names = table.columns.filter { !$0.isServerManaged }.map(\.name).joined(separator: ", ")
             throw ReplicaError(
-                ErrorCode.unknownColumn.rawValue, "table '\(table.name)' has no column '\(name)'; columns are: \(names)"
+                .unknownColumn, "table '\(table.name)' has no column '\(name)'; columns are: \(names)"
             )
         }
         if text.isEmpty { return (name, .null) }
@@ -22,12 +22,12 @@ enum CommandLineValue {
             return (name, .text(text))
         case .integer:
             guard let number = Int64(text) else {
-                throw ReplicaError(ErrorCode.invalidValue.rawValue, "\(name) must be a whole number, not '\(text)'")
+                throw ReplicaError(.invalidValue, "\(name) must be a whole number, not '\(text)'")
             }
             return (name, .integer(number))
         case .real:
             guard let number = Double(text), number.isFinite else {
-                throw ReplicaError(ErrorCode.invalidValue.rawValue, "\(name) must be a number, not '\(text)'")
+                throw ReplicaError(.invalidValue, "\(name) must be a number, not '\(text)'")
             }
             return (name, .real(number))
         case .list:
@@ -37,7 +37,7 @@ enum CommandLineValue {
             case "true", "yes", "1": return (name, .bool(true))
             case "false", "no", "0": return (name, .bool(false))
             default:
-                throw ReplicaError(ErrorCode.invalidValue.rawValue, "\(name) must be true or false, not '\(text)'")
+                throw ReplicaError(.invalidValue, "\(name) must be true or false, not '\(text)'")
             }
         }
     }
@@ -47,7 +47,7 @@ enum CommandLineValue {
 enum JSONLines {
     static func read(path: String) throws -> [(id: String?, fields: [String: FieldValue])] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ReplicaError("file_not_found", "cannot read \(path)")
+            throw ReplicaError(.fileNotFound, "cannot read \(path)")
         }
         let decoder = WireCoding.decoder()
         var edits: [(id: String?, fields: [String: FieldValue])] = []
@@ -58,14 +58,14 @@ enum JSONLines {
                 object = try decoder.decode([String: FieldValue].self, from: Data(line.utf8))
             } catch {
                 throw ReplicaError(
-                    ErrorCode.malformedJSON.rawValue,
+                    .malformedJSON,
                     "\(path) line \(index + 1) is not a JSON object of column values; nothing was written")
             }
             var id: String?
             if let value = object.removeValue(forKey: "id") {
                 guard case .text(let text) = value else {
                     throw ReplicaError(
-                        ErrorCode.invalidID.rawValue, "\(path) line \(index + 1): \"id\" must be a string")
+                        .invalidID, "\(path) line \(index + 1): \"id\" must be a string")
                 }
                 id = text
             }

@@ -64,11 +64,11 @@ public enum UPRInfoFormat {
         do {
             reader = try CSVReader(string: text, hasHeaderRow: true)
         } catch {
-            throw ReplicaError("invalid_file", "the file is not a readable CSV (\(error))")
+            throw ReplicaError(.invalidFile, "the file is not a readable CSV (\(error))")
         }
         guard let header = reader.headerRow?.map({ $0.trimmingCharacters(in: .whitespaces) }), header == columns else {
             throw ReplicaError(
-                "invalid_file", "this is not a UPR Info export: the header must be \(columns.joined(separator: ","))")
+                .invalidFile, "this is not a UPR Info export: the header must be \(columns.joined(separator: ","))")
         }
         var records: [ImportedRecommendation] = []
         var invalid: [InvalidImportRow] = []
@@ -153,7 +153,7 @@ public enum UHRIFormat {
             items = try JSONDecoder().decode([Record].self, from: data)
         } catch {
             throw ReplicaError(
-                "invalid_file", "this is not a UHRI export (a JSON array of annotation records): \(error)")
+                .invalidFile, "this is not a UHRI export (a JSON array of annotation records): \(error)")
         }
         var records: [ImportedRecommendation] = []
         var invalid: [InvalidImportRow] = []

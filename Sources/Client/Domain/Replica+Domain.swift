@@ -89,7 +89,7 @@ extension Replica {
         }
         guard let found else {
             throw ReplicaError(
-                ErrorCode.rowNotFound.rawValue,
+                .rowNotFound,
                 "there is no institution '\(reference)' on this replica (give its id or its organisation id; sync first?)"
             )
         }
@@ -112,7 +112,7 @@ extension Replica {
     /// Requires live row `id` in `table`, or fails with a clear `row_not_found`.
     public func requireRow(_ table: String, _ id: String) throws {
         guard try row(table, id: id) != nil else {
-            throw ReplicaError(ErrorCode.rowNotFound.rawValue, "there is no \(table) \(id) on this replica")
+            throw ReplicaError(.rowNotFound, "there is no \(table) \(id) on this replica")
         }
     }
 
@@ -181,7 +181,7 @@ extension Replica {
                 FROM recommendation r, json_each(r.sdg_targets) j WHERE r._deleted IS NULL
                 """
         default:
-            throw ReplicaError("invalid_grouping", "group by mechanism, cluster, institution or sdg, not '\(grouping)'")
+            throw ReplicaError(.invalidGrouping, "group by mechanism, cluster, institution or sdg, not '\(grouping)'")
         }
         let sql = """
             SELECT g.grp, \(ImplementationStatus.sql("r")) AS status, count(DISTINCT r.id)
@@ -244,7 +244,7 @@ extension Replica {
     )] {
         let schemaTable = try self.table(table)
         guard schemaTable.column(column) != nil else {
-            throw ReplicaError(ErrorCode.unknownColumn.rawValue, "table '\(table)' has no column '\(column)'")
+            throw ReplicaError(.unknownColumn, "table '\(table)' has no column '\(column)'")
         }
         let ids = try read { db in
             try String.fetchAll(

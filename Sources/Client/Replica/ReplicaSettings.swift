@@ -88,7 +88,7 @@ public struct RejectedOperation: Sendable, Equatable {
     /// The refused operation.
     public var operation: SyncOperation
     /// The stable code.
-    public var code: String
+    public var code: ErrorCode
     /// The server's reason.
     public var message: String
 }

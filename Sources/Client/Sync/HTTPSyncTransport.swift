@@ -61,11 +61,6 @@ public struct HTTPSyncTransport: SyncTransport {
         try await post("/v1/login", request, expecting: LoginResponse.self)
     }
 
-    /// Asks the server whether it is up and which versions it speaks.
-    public func health() async throws -> HealthResponse {
-        try await send(path: "/v1/health", method: .GET, body: nil, expecting: HealthResponse.self)
-    }
-
     private func post<Body: Encodable, Answer: Decodable>(
         _ path: String, _ body: Body, expecting: Answer.Type
     ) async throws -> Answer {
@@ -97,7 +92,7 @@ public struct HTTPSyncTransport: SyncTransport {
             response = try await Self.client.execute(request, timeout: timeout)
         } catch {
             throw TransportError(
-                code: "unreachable", status: nil,
+                code: .unreachable, status: nil,
                 message: "cannot reach the server at \(baseURL) (\(error)); your edits are kept and will sync later")
         }
         var buffer = try await response.body.collect(upTo: maxResponseBytes)
@@ -114,10 +109,10 @@ public struct HTTPSyncTransport: SyncTransport {
         guard response.status == .ok else {
             if let error = try? decoder.decode(ErrorBody.self, from: data) {
                 throw TransportError(
-                    code: error.error.code.rawValue, status: Int(response.status.code), message: error.error.message)
+                    code: error.error.code, status: Int(response.status.code), message: error.error.message)
             }
             throw TransportError(
-                code: "http_\(response.status.code)", status: Int(response.status.code),
+                code: .http(status: Int(response.status.code)), status: Int(response.status.code),
                 message: "the server answered \(response.status.code) \(response.status.reasonPhrase)")
         }
         // Pull pages are read by hand; the decoder takes whatever that reader does not.
@@ -128,7 +123,7 @@ public struct HTTPSyncTransport: SyncTransport {
             return try decoder.decode(Answer.self, from: data)
         } catch {
             throw TransportError(
-                code: "malformed_response", status: Int(response.status.code),
+                code: .malformedResponse, status: Int(response.status.code),
                 message: "the server's answer could not be read (\(error))")
         }
     }

@@ -20,7 +20,7 @@ extension Replica {
 func requireKnownSchema(_ serverSchema: Int) throws {
     guard serverSchema <= ProtocolVersion.schema else {
         throw ReplicaError(
-            "upgrade_required",
+            .upgradeRequired,
             "the server uses schema version \(serverSchema) but this followup knows only \(ProtocolVersion.schema); update followup"
         )
     }

@@ -90,7 +90,7 @@ public struct SyncEngine: Sendable {
                     skewed = true
                 } else if outcome.accepted + outcome.rejected == 0 {
                     throw ReplicaError(
-                        "no_progress", "the server answered the push without deciding any operation; try again later")
+                        .noProgress, "the server answered the push without deciding any operation; try again later")
                 }
                 guard let next = try await followingResponse else { break }
                 batch = following
@@ -100,7 +100,7 @@ public struct SyncEngine: Sendable {
             restamps += 1
             guard restamps <= 2 else {
                 throw ReplicaError(
-                    ErrorCode.clockSkew.rawValue,
+                    .clockSkew,
                     "the server keeps refusing this replica's clock; set the computer's date and time correctly")
             }
             let before = try replica.settings().clockOffsetMillis
@@ -135,7 +135,7 @@ public struct SyncEngine: Sendable {
                 resets += 1
                 _ = try? await following
                 guard resets <= 2 else {
-                    throw ReplicaError("scope_unstable", "the account's organisation keeps changing; try again later")
+                    throw ReplicaError(.scopeUnstable, "the account's organisation keeps changing; try again later")
                 }
                 page = try await transport.pull(PullRequest(cursor: try replica.settings().cursor, limit: limit))
                 continue

@@ -24,19 +24,20 @@ extension SyncTransport {
 
 /// An error answer from the server, or a failure to reach it.
 public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The server's stable code, or `unreachable` when no answer came.
-    public var code: String
+    /// The server's stable code, `.unreachable` when no answer came, or `.http(status:)` without an error body.
+    public var code: ErrorCode
     /// The HTTP status, when the server answered.
     public var status: Int?
     /// What went wrong.
     public var message: String
 
     /// Creates an error.
-    public init(code: String, status: Int?, message: String) {
+    public init(code: ErrorCode, status: Int?, message: String) {
         self.code = code
         self.status = status
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }

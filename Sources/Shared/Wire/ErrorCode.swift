@@ -47,6 +47,43 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let forgedReplica = ErrorCode(rawValue: "forged_replica")
     public static let invalidTransition = ErrorCode(rawValue: "invalid_transition")
     public static let forbidden = ErrorCode(rawValue: "forbidden")
+
+    // MARK: Client-side errors (never on the wire)
+    //
+    // Raised by the reference client (`ReplicaError`, `TransportError`) or stored in its rejected
+    // list; a server never sends them. `protocol/errors.md` ("Client-side codes") says when.
+
+    /// There is no replica in the directory, or it was never signed in.
+    public static let notInitialised = ErrorCode(rawValue: "not_initialised")
+    /// The directory already holds a replica.
+    public static let alreadyInitialised = ErrorCode(rawValue: "already_initialised")
+    /// The server's schema is newer than this client's: update the client.
+    public static let upgradeRequired = ErrorCode(rawValue: "upgrade_required")
+    /// A push answer decided none of the operations sent.
+    public static let noProgress = ErrorCode(rawValue: "no_progress")
+    /// Pulled pages kept naming another organisation than the replica's.
+    public static let scopeUnstable = ErrorCode(rawValue: "scope_unstable")
+    /// The server answered a replica id other than this replica's at sign-in.
+    public static let wrongReplica = ErrorCode(rawValue: "wrong_replica")
+    /// The account signing in belongs to another organisation than the replica's.
+    public static let wrongOrganisation = ErrorCode(rawValue: "wrong_organisation")
+    /// A file to read (JSON Lines rows, an import) cannot be read.
+    public static let fileNotFound = ErrorCode(rawValue: "file_not_found")
+    /// An import file is not of the format asked for.
+    public static let invalidFile = ErrorCode(rawValue: "invalid_file")
+    /// A summary was asked for by a grouping other than mechanism, cluster, institution or sdg.
+    public static let invalidGrouping = ErrorCode(rawValue: "invalid_grouping")
+    /// No HTTP answer came from the server (connection refused, DNS failure, timeout).
+    public static let unreachable = ErrorCode(rawValue: "unreachable")
+    /// A server answer, or a pulled row, could not be read.
+    public static let malformedResponse = ErrorCode(rawValue: "malformed_response")
+    /// A rejected-list entry: an unsent edit set aside when another account took the replica over.
+    public static let accountChanged = ErrorCode(rawValue: "account_changed")
+    /// A rejected-list entry for a refusal that came without a code.
+    public static let rejected = ErrorCode(rawValue: "rejected")
+
+    /// A non-200 answer without an error body, such as `http_502` from a proxy.
+    public static func http(status: Int) -> ErrorCode { ErrorCode(rawValue: "http_\(status)") }
 }
 
 /// Why an operation was refused: a stable code and a sentence a person can act on.

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+extension FollowupCommand {
+    struct Actions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Plan actions on recommendations (ministries).", subcommands: [AddAction.self])
+    }
+
+    struct AddAction: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Plan an action; prints its id.")
+
+        @OptionGroup var options: ReplicaOptions
+        @Option(help: "The recommendation id.") var rec: String
+        @Option(help: "The title.") var title: String
+        @Option(help: "A description.") var description: String?
+        @Option(help: "The expected outcome.") var expectedOutcome: String?
+        @Option(help: "The institution carrying it out (default: your organisation).") var institution: String?
+        @Option(help: "Start date, YYYY-MM-DD.") var start: String?
+        @Option(help: "Due date, YYYY-MM-DD.") var due: String?
+        @Option(help: "Budget amount.") var budget: Double?
+        @Option(help: "Budget currency (ISO 4217, e.g. USD).") var currency: String?
+        @Option(help: "Budget line.") var budgetLine: String?
+        @Option(help: "planned, in_progress, completed or cancelled.") var status = "planned"
+        @Option(help: "Also create an indicator with this title.") var indicator: String?
+        @Option(help: "The indicator's kind: structure, process or outcome.") var indicatorKind: String?
+        @Option(help: "The indicator's unit.") var unit: String?
+        @Option(help: "The indicator's baseline.") var baseline: Double?
+        @Option(help: "The indicator's target.") var target: Double?
+
+        func run() async throws {
+            try await reportingErrors(flags: [
+                "startDate": "--start", "dueDate": "--due", "budget.currency": "--currency",
+            ]) {
+                var action = NewAction(recommendation: rec, title: title)
+                action.description = description
+                action.expectedOutcome = expectedOutcome
+                action.institution = institution
+                action.startDate = start
+                action.dueDate = due
+                action.budget = Budget(amount: budget, currency: currency, line: budgetLine)
+                action.status = status
+                action.indicator = indicator.map {
+                    NewIndicator(title: $0, kind: indicatorKind, unit: unit, baseline: baseline, target: target)
+                }
+                print(try options.open().planAction(action))
+            }
+        }
+    }
+}

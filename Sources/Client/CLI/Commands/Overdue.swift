@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+extension FollowupCommand {
+    struct Overdue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Actions, recommendations and oversight requests past their due date.")
+
+        @OptionGroup var options: ReplicaOptions
+        @Option(help: "Today's date (default: the system date).") var today: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let day = today ?? String(Date().formatted(.iso8601).prefix(10))
+                guard OperationRules.isCalendarDate(day) else { throw ValidationError("--today must be YYYY-MM-DD") }
+                let items = try options.open().overdue(today: day)
+                if json { return try Output.json(items) }
+                Output.table(
+                    ["due", "table", "id", "what"], items.map { [$0.due, $0.table, $0.id, Output.clip($0.title)] })
+                print("(\(items.count) overdue on \(day))")
+            }
+        }
+    }
+}

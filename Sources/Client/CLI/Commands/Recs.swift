@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+extension FollowupCommand {
+    struct Recs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "recs", abstract: "Find and read recommendations.", subcommands: [ListRecs.self, ShowRec.self])
+    }
+
+    struct ListRecs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List recommendations with filters.")
+
+        @OptionGroup var options: ReplicaOptions
+        @Option(help: "Mechanism code, e.g. UPR or CEDAW.") var mechanism: String?
+        @Option(help: "UPR session number.") var session: Int?
+        @Option(help: "UPR cycle (1-4).") var cycle: Int?
+        @Option(help: "A theme, e.g. \"Women's rights\".") var theme: String?
+        @Option(help: "An SDG goal or target, e.g. 5 or 5.2.") var sdg: String?
+        @Option(help: "supported, supported_in_part, noted or pending.") var position: String?
+        @Option(help: "Assigned to this institution (id or organisation id).") var institution: String?
+        @Option(help: "no_action, planned, in_progress or completed.") var status: String?
+        @Option(help: "Full-text search in the recommendation text.") var search: String?
+        @Option(help: "At most this many.") var limit = 10_000
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                var filter = RecommendationFilter()
+                filter.mechanism = mechanism?.uppercased()
+                filter.session = session
+                filter.cycle = cycle
+                filter.theme = theme
+                filter.sdg = sdg
+                filter.position = position
+                filter.institution = institution
+                if let status {
+                    guard let parsed = ImplementationStatus(rawValue: status) else {
+                        throw ValidationError("--status must be no_action, planned, in_progress or completed")
+                    }
+                    filter.status = parsed
+                }
+                filter.search = search
+                filter.limit = limit
+                let found = try options.open().recommendations(filter)
+                if json { return try Output.json(found) }
+                Output.table(
+                    ["id", "session", "state", "position", "status", "text"],
+                    found.map {
+                        [
+                            $0.id, $0.session.map(String.init) ?? "", $0.stateUnderReview ?? "", $0.position ?? "",
+                            $0.status.rawValue, Output.clip($0.text),
+                        ]
+                    })
+                print("(\(found.count) \(found.count == 1 ? "recommendation" : "recommendations"))")
+            }
+        }
+    }
+
+    struct ShowRec: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Show a recommendation with its assignments, actions, progress and assessments.")
+
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "The recommendation id.") var id: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let replica = try options.open()
+                let detail = try replica.recommendationDetail(id)
+                if json { return try Output.json(detail) }
+                let table = try replica.table("recommendation")
+                print(
+                    RowRendering.record(id: id, values: detail.recommendation.filter { $0.key != "id" }, table: table))
+                func names(_ id: FieldValue?) -> String {
+                    guard case .text(let id) = id else { return "" }
+                    return detail.institutionNames[id] ?? ""
+                }
+                print("\nassignments")
+                for assignment in detail.assignments {
+                    print("  \(assignment["role"]?.description ?? "")  \(names(assignment["institution_id"]))")
+                }
+                print("\nactions")
+                for action in detail.actions {
+                    print(
+                        "  \(action["id"]?.description ?? "")  [\(action["status"]?.description ?? "")/\(action["state"]?.description ?? "")]  \(action["title"]?.description ?? "")  due \(action["due_date"]?.description ?? "-")"
+                    )
+                }
+                print("\nprogress")
+                for update in detail.progress {
+                    print(
+                        "  \(update["date"]?.description ?? "")  [\(update["state"]?.description ?? "")]  \(Output.clip(update["narrative"]?.description ?? ""))"
+                    )
+                }
+                print("\npublished assessments")
+                for assessment in detail.assessments {
+                    print(
+                        "  \(assessment["owner_org"]?.description ?? "")  \(assessment["rating"]?.description ?? "")  \(Output.clip(assessment["rationale"]?.description ?? ""))"
+                    )
+                }
+            }
+        }
+    }
+}

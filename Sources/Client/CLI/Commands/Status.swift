@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+extension FollowupCommand {
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show pending and rejected edits, last sync and cursor.")
+
+        @OptionGroup var options: ReplicaOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let status = try options.open().status()
+                if json {
+                    print(String(decoding: try WireCoding.encoder().encode(status), as: UTF8.self))
+                    return
+                }
+                let lastSync =
+                    status.lastSyncAt.map {
+                        Date(timeIntervalSince1970: Double($0) / 1000).formatted(.iso8601)
+                    } ?? "never"
+                print(
+                    """
+                    replica   \(status.replica)
+                    server    \(status.server)\(status.signedIn ? "" : " (signed out: run 'followup login')")
+                    user      \(status.user) (\(status.org))
+                    pending   \(status.pending)
+                    rejected  \(status.rejected)
+                    cursor    \(status.cursor)
+                    last sync \(lastSync)
+                    """)
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+extension FollowupCommand {
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Push pending edits, then pull; exits 0 only when fully synced.")
+
+        @OptionGroup var options: ReplicaOptions
+        @Option(help: .hidden) var pullPageSize = 1_000
+        @Flag(help: "Print what the sync did as JSON (counts and bytes on the wire).") var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let replica = try options.open()
+                let showProgress = standardErrorIsTerminal
+                let result = try await replica.syncWithServer(pullPageSize: pullPageSize) { step in
+                    guard showProgress else { return }
+                    switch step {
+                    case .pushing(let pushed, let total):
+                        FileHandle.standardError.write(Data("\rpushed \(pushed) of \(total)   ".utf8))
+                    case .pulling(let pulled, let cursor):
+                        FileHandle.standardError.write(Data("\rpulled \(pulled) (cursor \(cursor))   ".utf8))
+                    }
+                }
+                let report = result.report
+                if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+                if report.restamped > 0 {
+                    printError(
+                        "warning: this computer's clock is \(describeDuration(millis: abs(report.clockCorrectionMillis))) \(report.clockCorrectionMillis < 0 ? "ahead of" : "behind") the server; \(report.restamped) pending edits were re-stamped with the server's time. Please correct the system clock."
+                    )
+                }
+                if report.rejected > 0 {
+                    printError(
+                        "warning: the server refused \(report.rejected) edits; the rows show the server's values again and the refused edits are kept aside (see 'followup rejected')"
+                    )
+                }
+                if report.scopeReset {
+                    printError(
+                        "note: this account now belongs to another organisation; the replica dropped the rows of the old one and pulled those of the new one"
+                    )
+                }
+                if report.purged > 0 {
+                    printError("note: \(report.purged) rows are no longer visible to \(result.org) and were removed")
+                }
+                if json {
+                    let summary = SyncSummary(
+                        report: report, bytesSent: result.bytesSent, bytesReceived: result.bytesReceived)
+                    print(String(decoding: try WireCoding.encoder().encode(summary), as: UTF8.self))
+                    return
+                }
+                print(
+                    "synced: \(report.accepted) pushed, \(report.rejected > 0 ? "\(report.rejected) refused, " : "")\(report.pulled) pulled (\(describeBytes(result.bytesSent)) sent, \(describeBytes(result.bytesReceived)) received)"
+                )
+            }
+        }
+    }
+}
+
+/// What `followup sync --json` prints.
+struct SyncSummary: Codable {
+    var accepted: Int
+    var rejected: Int
+    var restamped: Int
+    var pulled: Int
+    var purged: Int
+    var scopeReset: Bool
+    var bytesSent: Int
+    var bytesReceived: Int
+
+    init(report: SyncReport, bytesSent: Int, bytesReceived: Int) {
+        accepted = report.accepted
+        rejected = report.rejected
+        restamped = report.restamped
+        pulled = report.pulled
+        purged = report.purged
+        scopeReset = report.scopeReset
+        self.bytesSent = bytesSent
+        self.bytesReceived = bytesReceived
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case accepted, rejected, restamped, pulled, purged
+        case scopeReset = "scope_reset"
+        case bytesSent = "bytes_sent"
+        case bytesReceived = "bytes_received"
+    }
+}

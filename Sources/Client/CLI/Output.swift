@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// Reads the password from standard input (one line).
+func readPassword() throws -> String {
+    guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+        throw ValidationError("give the password on standard input (--password-stdin)")
+    }
+    return line
+}
+
+/// Whether standard error is a terminal (progress is shown only there).
+var standardErrorIsTerminal: Bool { isatty(2) != 0 }
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Converts a clerk-facing error into ArgumentParser's failure (message on stderr, exit 1).
+///
+/// An error about a typed input named in `flags` (input name to option, e.g. `"dueDate": "--due"`)
+/// becomes the usage error the option's own check would give.
+func reportingErrors<T>(flags: [String: String] = [:], _ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as ReplicaError {
+        if let input = error.invalidInput, let flag = flags[input.name] {
+            throw ValidationError("\(flag) \(input.rule.requirement)")
+        }
+        throw CommandFailure(message: error.message)
+    } catch let error as TransportError {
+        throw CommandFailure(message: error.message)
+    }
+}
+
+/// A command failure whose message ArgumentParser prints as is.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Output shared by the domain commands: readable tables on a terminal, JSON for scripts.
+enum Output {
+    static func json(_ value: some Encodable) throws {
+        print(String(decoding: try WireCoding.encoder().encode(value), as: UTF8.self))
+    }
+
+    static func table(_ header: [String], _ rows: [[String]]) {
+        let widths = header.indices.map { index in
+            max(header[index].count, rows.map { $0[index].count }.max() ?? 0)
+        }
+        func line(_ values: [String]) -> String {
+            zip(values, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        print(([line(header)] + rows.map(line)).joined(separator: "\n"))
+    }
+
+    static func clip(_ text: String, _ width: Int = 60) -> String {
+        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        return flat.count > width ? String(flat.prefix(width - 1)) + "…" : flat
+    }
+}
+
+/// A rough human duration, such as "3 days 2 h" or "4 min 10 s".
+func describeDuration(millis: Int64) -> String {
+    let seconds = millis / 1000
+    let (days, hours, minutes) = (seconds / 86_400, seconds % 86_400 / 3_600, seconds % 3_600 / 60)
+    if days > 0 { return "\(days) days \(hours) h" }
+    if hours > 0 { return "\(hours) h \(minutes) min" }
+    if minutes > 0 { return "\(minutes) min \(seconds % 60) s" }
+    return "\(seconds) s"
+}
+
+/// A byte count for people, such as "512 B", "12.3 KiB" or "4.1 MiB".
+func describeBytes(_ bytes: Int) -> String {
+    if bytes < 1024 { return "\(bytes) B" }
+    if bytes < 1024 * 1024 { return String(format: "%.1f KiB", Double(bytes) / 1024) }
+    return String(format: "%.1f MiB", Double(bytes) / 1_048_576)
+}

@@ -1,0 +1,66 @@
+import Shared
+
+/// A cluster of recommendations grouped by theme, as `Replica.createCluster(_:)` takes it.
+public struct NewCluster: Sendable, Equatable {
+    /// The title.
+    public var title: String
+    /// `theme` or `custom`.
+    public var kind = "custom"
+    /// A description.
+    public var description: String?
+
+    /// Creates a cluster with its title.
+    public init(title: String, kind: String = "custom", description: String? = nil) {
+        self.title = title
+        self.kind = kind
+        self.description = description
+    }
+}
+
+extension Replica {
+    /// Creates a cluster (secretariat).
+    ///
+    /// - Returns: the cluster's id.
+    public func createCluster(_ cluster: NewCluster) throws -> String {
+        var fields: [String: FieldValue] = ["title": .text(cluster.title), "kind": .text(cluster.kind)]
+        if let description = cluster.description { fields["description"] = .text(description) }
+        return try put("cluster", fields: fields)
+    }
+
+    /// Adds recommendations to a cluster in one transaction; those already in it are skipped.
+    ///
+    /// Fails with `row_not_found` (and adds nothing) when the cluster or a recommendation is not
+    /// on this replica.
+    ///
+    /// - Returns: how many recommendations were added.
+    @discardableResult
+    public func addToCluster(_ cluster: String, recommendations: [String]) throws -> Int {
+        try requireRow("cluster", cluster)
+        let members = try rows("cluster_member", where: "cluster_id", is: cluster)
+        var edits: [RowEdit] = []
+        for recommendation in recommendations {
+            try requireRow("recommendation", recommendation)
+            if members.contains(where: { $0.values["recommendation_id"] == .text(recommendation) }) { continue }
+            edits.append(
+                RowEdit(
+                    table: "cluster_member",
+                    fields: ["cluster_id": .text(cluster), "recommendation_id": .text(recommendation)]))
+        }
+        _ = try put(edits)
+        return edits.count
+    }
+
+    /// Removes recommendations from a cluster; those not in it are ignored.
+    ///
+    /// - Returns: how many recommendations were removed.
+    @discardableResult
+    public func removeFromCluster(_ cluster: String, recommendations: [String]) throws -> Int {
+        let members = try rows("cluster_member", where: "cluster_id", is: cluster)
+        var removed = 0
+        for member in members where recommendations.contains(member.values["recommendation_id"]?.description ?? "") {
+            try delete("cluster_member", id: member.id)
+            removed += 1
+        }
+        return removed
+    }
+}

@@ -1,0 +1,94 @@
+import GRDB
+import RowStorage
+import Shared
+
+extension Replica {
+    /// The replica database's migrations in order; they have shipped, so never change one: add a new one.
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE replica_settings (
+                      singleton INTEGER PRIMARY KEY NOT NULL CHECK (singleton = 1),
+                      replica_id TEXT NOT NULL,
+                      server_url TEXT NOT NULL,
+                      user_name TEXT NOT NULL,
+                      org TEXT NOT NULL,
+                      org_kind TEXT NOT NULL,
+                      token TEXT,
+                      cursor INTEGER NOT NULL DEFAULT 0 CHECK (cursor >= 0),
+                      hlc_last TEXT NOT NULL,
+                      max_known_hlc TEXT NOT NULL,
+                      clock_offset_ms INTEGER NOT NULL DEFAULT 0,
+                      last_sync_at INTEGER
+                    );
+                    CREATE TABLE outbox (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      op_id TEXT NOT NULL UNIQUE,
+                      op TEXT NOT NULL
+                    );
+                    CREATE TABLE rejected_op (
+                      op_id TEXT PRIMARY KEY NOT NULL,
+                      op TEXT NOT NULL,
+                      code TEXT NOT NULL,
+                      message TEXT NOT NULL,
+                      rejected_at INTEGER NOT NULL
+                    );
+                    """)
+            try Schema.v1.createTables(db)
+        }
+        migrator.registerMigration("v2") { db in
+            for statement in Schema.v2.additions(since: .v1) {
+                try db.execute(sql: statement)
+            }
+            // Local full-text search and lookups; not part of the synced schema.
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE recommendation_fts USING fts5(text, content='recommendation', content_rowid='rowid');
+                    INSERT INTO recommendation_fts(recommendation_fts) VALUES ('rebuild');
+                    CREATE TRIGGER recommendation_fts_insert AFTER INSERT ON recommendation BEGIN
+                      INSERT INTO recommendation_fts(rowid, text) VALUES (new.rowid, new.text);
+                    END;
+                    CREATE TRIGGER recommendation_fts_delete AFTER DELETE ON recommendation BEGIN
+                      INSERT INTO recommendation_fts(recommendation_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+                    END;
+                    CREATE TRIGGER recommendation_fts_update AFTER UPDATE OF text ON recommendation BEGIN
+                      INSERT INTO recommendation_fts(recommendation_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+                      INSERT INTO recommendation_fts(rowid, text) VALUES (new.rowid, new.text);
+                    END;
+                    CREATE INDEX recommendation_upr_info_key ON recommendation(upr_info_key);
+                    CREATE INDEX recommendation_uhri_id ON recommendation(uhri_id);
+                    CREATE INDEX action_recommendation ON action(recommendation_id);
+                    CREATE INDEX assignment_recommendation ON assignment(recommendation_id);
+                    CREATE INDEX assignment_cluster ON assignment(cluster_id);
+                    CREATE INDEX cluster_member_cluster ON cluster_member(cluster_id);
+                    CREATE INDEX cluster_member_recommendation ON cluster_member(recommendation_id);
+                    CREATE INDEX institution_org ON institution(org_id);
+                    """)
+        }
+        migrator.registerMigration("v3") { db in
+            // Pulls became a scoped feed of whole rows: its cursor is not the old log cursor, and
+            // rows pulled before may lie outside this replica's scope. Start over, keeping edits.
+            try resetSyncedRows(db, rows: RowStore(schema: .v2))
+        }
+        migrator.registerMigration("v4") { db in
+            // Pulled pages index their new recommendations together (`DeferredSearchIndex`):
+            // the insert trigger stands aside while a page pauses it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE search_index_deferral (
+                      singleton INTEGER PRIMARY KEY NOT NULL CHECK (singleton = 1),
+                      paused INTEGER NOT NULL CHECK (paused IN (0, 1))
+                    );
+                    INSERT INTO search_index_deferral (singleton, paused) VALUES (1, 0);
+                    DROP TRIGGER recommendation_fts_insert;
+                    CREATE TRIGGER recommendation_fts_insert AFTER INSERT ON recommendation
+                    WHEN (SELECT paused FROM search_index_deferral) = 0 BEGIN
+                      INSERT INTO recommendation_fts(rowid, text) VALUES (new.rowid, new.text);
+                    END;
+                    """)
+        }
+        return migrator
+    }()
+}

@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import RowStorage
+import Shared
+
+/// What applying a pulled page did.
+public enum PageOutcome: Sendable, Equatable {
+    /// The page was merged; `purged` rows left the replica's scope and were removed.
+    case applied(purged: Int)
+    /// The page belonged to another scope (the user moved organisation): the replica reset.
+    case scopeChanged
+}
+
+extension Replica {
+    /// Applies one pulled page: merges its rows, deletes purged ones and advances the cursor,
+    /// together.
+    ///
+    /// A page of another organisation's scope (the user was moved) is not applied: the replica
+    /// drops every synced row and its cursor, keeps its pending edits, and answers
+    /// `.scopeChanged` so the caller pulls again from the start.
+    @discardableResult
+    public func apply(_ page: PullResponse) throws -> PageOutcome {
+        let outcome = try writer.write { db -> PageOutcome in
+            var settings = try Self.settings(db)
+            if page.org != settings.org || page.orgKind != settings.orgKind {
+                try Self.resetSyncedRows(db, rows: rows)
+                settings = try Self.settings(db)
+                settings.org = page.org
+                settings.orgKind = page.orgKind
+                settings.cursor = 0
+                try settings.update(db)
+                return .scopeChanged
+            }
+            guard page.cursor >= settings.cursor else { return .applied(purged: 0) }
+            var clock = settings.clock
+            var maxKnown = HLCTimestamp(settings.maxKnownHLC) ?? HLCTimestamp(physical: 0)
+            let now = now(settings)
+            var purged = 0
+            var newest: FieldVersion?
+            var searchIndex = DeferredSearchIndex()
+            // The rows this page merges into, loaded together rather than one query per row.
+            var stored: [String: [String: RowState]] = [:]
+            for (tableName, changes) in Dictionary(grouping: page.changes.filter { $0.kind == .row }, by: \.table) {
+                guard let table = schema.table(tableName) else { continue }
+                stored[tableName] = try rows.load(table, ids: changes.map(\.row), db)
+            }
+            for change in page.changes {
+                guard change.seq > settings.cursor else { continue }
+                guard let table = schema.table(change.table),
+                    change.versions.keys.allSatisfy({ table.column($0) != nil })
+                else {
+                    throw ReplicaError(
+                        .upgradeRequired,
+                        "the server sent \(change.table) data this version of followup cannot store; update followup"
+                    )
+                }
+                let isNew = change.kind == .row && stored[table.name]?[change.row] == nil
+                try searchIndex.prepare(table: table.name, row: change.row, isNew: isNew, db)
+                switch change.kind {
+                case .purge:
+                    if try Self.purge(table: table, row: change.row, rows: rows, db) { purged += 1 }
+                    stored[table.name]?[change.row] = try rows.load(table, id: change.row, db)
+                case .row:
+                    guard let incoming = change.state else {
+                        throw ReplicaError(
+                            .malformedResponse, "the server sent an unreadable version for \(change.row)")
+                    }
+                    let merged = Merge.absorb(incoming, into: stored[table.name]?[change.row])
+                    try rows.save(table, id: change.row, state: merged, db)
+                    stored[table.name]?[change.row] = merged
+                    for version in incoming.versions.values {
+                        newest = max(newest ?? version, version)
+                    }
+                    if let tombstone = incoming.tombstone { newest = max(newest ?? tombstone, tombstone) }
+                }
+            }
+            try searchIndex.flush(db)
+            // Later local edits must stamp above every version the server holds.
+            if let newest {
+                maxKnown = max(maxKnown, newest.hlc)
+                clock.receive(newest.hlc, now: now)
+            }
+            settings.cursor = page.cursor
+            settings.maxKnownHLC = maxKnown.description
+            settings.hlcLast = clock.last.description
+            try settings.update(db)
+            return .applied(purged: purged)
+        }
+        if outcome != .applied(purged: 0) { checkpointAfterRemoval() }
+        return outcome
+    }
+
+    /// Removes a row that left this replica's scope, with its versions and tombstone.
+    ///
+    /// The user's own edits of it stay where they are (pending in the outbox, or refused in the
+    /// quarantine, where the user sees why); pending ones are merged back.
+    ///
+    /// - Returns: whether the replica held the row.
+    static func purge(table: TableSchema, row: String, rows: RowStore, _ db: Database) throws -> Bool {
+        try db.execute(sql: "DELETE FROM \(table.name) WHERE id = ?", arguments: [row])
+        let held = db.changesCount > 0
+        try reapplyPending(table: table.name, row: row, rows: rows, db)
+        return held
+    }
+
+    /// Empties every synced table and the cursor, then merges the outbox again: the next pull
+    /// brings back exactly the rows of this replica's scope, and pending edits stay.
+    static func resetSyncedRows(_ db: Database, rows: RowStore) throws {
+        for table in rows.schema.tables {
+            try db.execute(sql: "DELETE FROM \(table.name)")
+        }
+        try db.execute(sql: "UPDATE replica_settings SET cursor = 0")
+        let decoder = WireCoding.decoder()
+        for text in try String.fetchAll(db, sql: "SELECT op FROM outbox ORDER BY seq") {
+            try rows.apply(try decoder.decode(SyncOperation.self, from: Data(text.utf8)), db)
+        }
+    }
+
+    /// Leaves no copy of removed rows in the write-ahead log.
+    ///
+    /// The database file itself is cleared by `secure_delete`. Best effort: a busy reader only
+    /// delays it to the next checkpoint.
+    func checkpointAfterRemoval() {
+        _ = try? writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+}
