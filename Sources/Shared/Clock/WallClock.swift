@@ -37,20 +37,3 @@ public final class ManualWallClock: WallClock, @unchecked Sendable {
     /// Sets the clock to `millis`.
     public func set(_ millis: Int64) { lock.withLock { self.millis = millis } }
 }
-
-/// A wall clock shifted by a fixed offset, used by a replica whose system clock is known to be wrong.
-public struct OffsetWallClock: WallClock {
-    /// The underlying clock.
-    public var base: any WallClock
-    /// Milliseconds added to the base clock's reading.
-    public var offsetMillis: Int64
-
-    /// Creates a clock that reads `base` plus `offsetMillis`.
-    public init(base: any WallClock, offsetMillis: Int64) {
-        self.base = base
-        self.offsetMillis = offsetMillis
-    }
-
-    /// The base clock's time plus the offset.
-    public func nowMillis() -> Int64 { base.nowMillis() + offsetMillis }
-}

@@ -33,9 +33,4 @@ public enum UUIDv7 {
             ))
         return uuid.uuidString.lowercased()
     }
-
-    /// Whether `text` is a lowercase or uppercase UUID of any version in its 36-character form.
-    public static func isWellFormed(_ text: String) -> Bool {
-        text.utf8.count == 36 && UUID(uuidString: text) != nil
-    }
 }

@@ -262,13 +262,6 @@ public struct RowChange: Codable, Sendable, Equatable {
         self.deleted = deleted
     }
 
-    /// The change carrying a row's merged state.
-    public init(seq: Int64, table: String, row: String, state: RowState) {
-        self.init(
-            seq: seq, table: table, row: row, kind: .row, fields: state.values,
-            versions: state.versions.mapValues(\.description), deleted: state.tombstone?.description)
-    }
-
     /// The merged state a row change carries, or nil for a purge or unreadable versions.
     public var state: RowState? {
         guard kind == .row else { return nil }
