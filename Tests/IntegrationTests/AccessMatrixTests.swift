@@ -102,9 +102,8 @@ struct AccessMatrixTests {
 
     @Test("reads, changes, moves and creates, for every cell the policy distinguishes")
     func matrix() async throws {
-        let (storage, _) = try await LiveServer.prepare("matrix", members: Cast.liveMembers)
-        try await LiveServer.serve(storage, data: "") { server in
-            let url = server.url
+        try await LiveServer.run("matrix", members: Cast.liveMembers) { server in
+            let (storage, url) = (server.storage, server.url)
             var accounts: [String: Account] = [:]
             for member in Cast.members {
                 accounts[member.user] = try await Account(user: member.user, org: member.org, url: url)

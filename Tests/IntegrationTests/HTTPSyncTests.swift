@@ -12,9 +12,8 @@ import Testing
 struct HTTPSyncTests {
     @Test("two replicas edit the same field offline; after sync both hold the later write")
     func offlineConflict() async throws {
-        let (storage, data) = try await LiveServer.prepare("conflict", members: LiveServer.secretariatAndMinistry)
-        try await LiveServer.serve(storage, data: data) { server in
-            let url = server.url
+        try await LiveServer.run("conflict", members: LiveServer.secretariatAndMinistry) { server in
+            let (storage, data, url) = (server.storage, server.data, server.url)
             let secretariat = data + "/secretariat"
             let ministry = data + "/ministry"
             _ = try await Replica.enrol(directory: secretariat, serverURL: url, user: "sara", password: "sara-pass")
@@ -65,9 +64,8 @@ struct HTTPSyncTests {
 
     @Test("a revoked session keeps pending edits; signing in again syncs them")
     func revokedSession() async throws {
-        let (storage, data) = try await LiveServer.prepare("revoked", members: LiveServer.secretariatAndMinistry)
-        try await LiveServer.serve(storage, data: data) { server in
-            let url = server.url
+        try await LiveServer.run("revoked", members: LiveServer.secretariatAndMinistry) { server in
+            let (storage, data, url) = (server.storage, server.data, server.url)
             let directory = data + "/secretariat"
             let replica = try await Replica.enrol(
                 directory: directory, serverURL: url, user: "sara", password: "sara-pass")
@@ -92,9 +90,8 @@ struct HTTPSyncTests {
 
     @Test("a large push is gzip-compressed and accepted whole; a fresh replica pulls it all")
     func largeSync() async throws {
-        let (storage, data) = try await LiveServer.prepare("large", members: LiveServer.secretariatAndMinistry)
-        try await LiveServer.serve(storage, data: data) { server in
-            let url = server.url
+        try await LiveServer.run("large", members: LiveServer.secretariatAndMinistry) { server in
+            let (storage, data, url) = (server.storage, server.data, server.url)
             let logged = try await storage.operationCount()
             let writer = try await Replica.enrol(
                 directory: data + "/a", serverURL: url, user: "sara", password: "sara-pass")

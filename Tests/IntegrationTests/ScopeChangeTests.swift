@@ -8,12 +8,12 @@ import Testing
 
 @testable import Server
 
-/// Enrols the secretariat (sara) and the Ministry of Justice (malik) under `data`, assigns a new
+/// Enrols the secretariat (sara) and the Ministry of Justice (malik) on `server`, assigns a new
 /// recommendation to the ministry and syncs both; answers the ministry's replica and the id.
-func assignedMinistry(data: String, url: String) async throws -> (malik: Replica, recommendation: String) {
-    let sara = try await Replica.enrol(directory: data + "/sara", serverURL: url, user: "sara", password: "sara-pass")
-    let malik = try await Replica.enrol(
-        directory: data + "/malik", serverURL: url, user: "malik", password: "malik-pass")
+func assignedMinistry(_ server: LiveServer) async throws -> (malik: Replica, recommendation: String) {
+    let data = server.data
+    let sara = try await server.enrol("sara")
+    let malik = try await server.enrol("malik")
     try await followup(["--replica", data + "/sara", "sync"])
     let recommendation = try sara.put("recommendation", fields: ["text": .text("Ratify OPCAT")])
     try await followup(["--replica", data + "/sara", "assign", recommendation, "--to", "moj", "--lead"])
@@ -27,10 +27,9 @@ func assignedMinistry(data: String, url: String) async throws -> (malik: Replica
 struct ScopeChangeTests {
     @Test("a refused offline edit is set aside and shown, the row shows the server's value, the rest is accepted")
     func refusedOfflineEdit() async throws {
-        let (storage, data) = try await LiveServer.prepare("refused", members: Cast.liveMembers)
-        try await LiveServer.serve(storage, data: data) { server in
-            let url = server.url
-            let (malik, rec) = try await assignedMinistry(data: data, url: url)
+        try await LiveServer.run("refused", members: Cast.liveMembers) { server in
+            let (storage, data, url) = (server.storage, server.data, server.url)
+            let (malik, rec) = try await assignedMinistry(server)
 
             // Offline, the ministry plans two actions and, between them, rewrites the recommendation.
             let first = UUIDv7.make()
@@ -108,9 +107,8 @@ struct ScopeChangeTests {
 
     @Test("identity in the payload is never trusted: owner, author, organisation and replica")
     func forgedIdentity() async throws {
-        let (storage, _) = try await LiveServer.prepare("forged", members: Cast.liveMembers)
-        try await LiveServer.serve(storage, data: "") { server in
-            let url = server.url
+        try await LiveServer.run("forged", members: Cast.liveMembers) { server in
+            let (storage, url) = (server.storage, server.url)
             let omar = try await Account(user: "omar", org: "ngo-a", url: url)
             let olga = try await Account(user: "olga", org: "ngo-b", url: url)
             let secret = try await olga.create(
@@ -159,11 +157,10 @@ struct ScopeChangeTests {
 
     @Test("a moved user's replica drops the old scope; a disabled one keeps its edits for another account")
     func movedAndDisabled() async throws {
-        let (storage, data) = try await LiveServer.prepare("moved", members: Cast.liveMembers)
-        try await LiveServer.serve(storage, data: data) { server in
-            let url = server.url
+        try await LiveServer.run("moved", members: Cast.liveMembers) { server in
+            let (storage, data, url) = (server.storage, server.data, server.url)
             let directory = data + "/malik"
-            let (malik, rec) = try await assignedMinistry(data: data, url: url)
+            let (malik, rec) = try await assignedMinistry(server)
             let action = try malik.put(
                 "action", fields: ["title": .text("Secret draft 7f3a"), "recommendation_id": .text(rec)])
             try await followup(["--replica", directory, "sync"])
@@ -234,9 +231,7 @@ struct ScopeChangeTests {
         // The malik account is still in moj.
         #expect(try await storage.explain(user: "malik", table: "action", id: UUIDv7.make()).viewer.org == "moj")
         try await LiveServer.serve(storage, data: data) { server in
-            let url = server.url
-            let replica = try await Replica.enrol(
-                directory: data + "/malik", serverURL: url, user: "malik", password: "malik-pass")
+            let replica = try await server.enrol("malik")
             #expect(throws: ReplicaError.self) { try replica.discardRejected(UUIDv7.make()) }
             #expect(try replica.status().rejected == 0)
         }

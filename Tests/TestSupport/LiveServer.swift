@@ -43,6 +43,11 @@ public struct LiveServer: Sendable {
     /// The server's address, `http://127.0.0.1:PORT`.
     public let url: String
 
+    /// Signs `user` in from a new replica in `<data>/<user>` (as `followup init` does).
+    public func enrol(_ user: String) async throws -> Replica {
+        try await Replica.enrol(directory: data + "/" + user, serverURL: url, user: user, password: "\(user)-pass")
+    }
+
     /// The log level of in-process servers: `LOG_LEVEL`, else `warning`.
     public static var logLevel: Logger.Level { ServerConfiguration.logLevel(fromEnvironment: .warning) }
 
