@@ -105,7 +105,14 @@ struct DomainOperationsTests {
         var update = NewProgressUpdate(action: action, narrative: "First reading")
         update.date = "2027-03-01"
         _ = try replica.reportProgress(update)
-        let draft = try replica.recordAssessment(NewAssessment(target: rec, rating: "limited", rationale: "Slow"))
+        // An assessment is the NHRI's to record (the secretariat's replica refuses it at once);
+        // a draft is laid in raw here, as only its NHRI owner's replica would hold it.
+        #expect(throws: ReplicaError.self) {
+            try replica.recordAssessment(NewAssessment(target: rec, rating: "limited", rationale: "Slow"))
+        }
+        let draft = try replica.put(
+            "assessment",
+            fields: ["recommendation_id": .text(rec), "rating": .text("limited"), "rationale": .text("Slow")])
         #expect(try replica.move(action, to: "submitted") == "action")
         #expect(throws: ReplicaError.self) { try replica.move(UUIDv7.make(), to: "submitted") }
 
@@ -120,7 +127,11 @@ struct DomainOperationsTests {
         #expect(try replica.row("assessment", id: draft) != nil)
 
         let json = try JSONSerialization.jsonObject(with: try WireCoding.encoder().encode(detail)) as? [String: Any]
-        #expect(Set((json ?? [:]).keys) == ["recommendation", "assignments", "actions", "progress", "assessments"])
+        #expect(
+            Set((json ?? [:]).keys) == [
+                "recommendation", "clusters", "assignments", "actions", "indicators", "progress", "assessments",
+                "submissions", "oversight", "responses",
+            ])
 
         let missing = #expect(throws: ReplicaError.self) { try replica.recommendationDetail(UUIDv7.make()) }
         #expect(missing?.code == .rowNotFound)

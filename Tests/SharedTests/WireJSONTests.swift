@@ -72,7 +72,8 @@ struct WireJSONTests {
             let page = PullResponse(
                 changes: changes, cursor: Int64.random(in: 0...1_000_000, using: &generator),
                 more: Bool.random(using: &generator), org: Self.text(&generator), orgKind: "ministry",
-                serverTime: Int64.random(in: 0...HLCTimestamp.maxPhysical, using: &generator))
+                serverTime: Int64.random(in: 0...HLCTimestamp.maxPhysical, using: &generator),
+                state: Bool.random(using: &generator) ? "MAR" : nil)
             #expect(String(decoding: WireJSON.encode(page), as: UTF8.self) == (try Self.encoded(page)))
         }
     }
@@ -100,7 +101,8 @@ struct WireJSONTests {
         return PullResponse(
             changes: changes, cursor: Int64.random(in: 0...1_000_000, using: &generator),
             more: Bool.random(using: &generator), org: text(&generator), orgKind: "ministry",
-            serverTime: Int64.random(in: 0...HLCTimestamp.maxPhysical, using: &generator))
+            serverTime: Int64.random(in: 0...HLCTimestamp.maxPhysical, using: &generator),
+            state: Bool.random(using: &generator) ? text(&generator) : nil)
     }
 
     static func hasReal(_ fields: [String: FieldValue]) -> Bool {

@@ -11,6 +11,8 @@ public final class MemorySyncStore: SyncStoreWriter {
     public var log: [SyncOperation] = []
     /// The last feed sequence handed out.
     public var lastFeedSequence: Int64 = 0
+    /// The deployment's State.
+    public var state: String?
 
     /// Creates an empty store.
     public init() {}
@@ -78,6 +80,8 @@ public final class MemorySyncStore: SyncStoreWriter {
         }
         return Array(entries.sorted { $0.seq < $1.seq }.prefix(limit))
     }
+
+    public func deploymentState() throws -> String? { state }
 
     public func saveRow(_ table: String, id: String, state: RowState) throws {
         rows[table, default: [:]][id] = state

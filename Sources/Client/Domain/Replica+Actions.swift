@@ -134,7 +134,7 @@ extension Replica {
             indicatorFields["target"] = indicator.target.map(FieldValue.real)
             edits.append(RowEdit(table: "indicator", fields: indicatorFields))
         }
-        _ = try put(edits)
+        _ = try putAuthorised(edits)
         return actionID
     }
 
@@ -154,6 +154,6 @@ extension Replica {
             try requireRow("indicator", indicator)
             fields["indicator_id"] = .text(indicator)
         }
-        return try put("progress_update", fields: fields)
+        return try putAuthorised("progress_update", fields: fields)
     }
 }

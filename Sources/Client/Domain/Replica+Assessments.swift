@@ -31,6 +31,6 @@ extension Replica {
             "rationale": .text(assessment.rationale),
         ]
         fields["sources"] = assessment.sources.map(FieldValue.text)
-        return try put("assessment", fields: fields)
+        return try putAuthorised("assessment", fields: fields)
     }
 }

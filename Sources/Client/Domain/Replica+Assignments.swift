@@ -32,17 +32,27 @@ extension Replica {
     /// Assigns a recommendation or a cluster to an institution (secretariat).
     ///
     /// Fails with `row_not_found` when the target is neither a recommendation nor a cluster on
-    /// this replica, or the institution is unknown.
+    /// this replica, or the institution is unknown, and with `already_exists` when the
+    /// institution is already assigned to it (change that assignment instead).
     ///
     /// - Returns: the assignment's id.
     public func assign(_ assignment: NewAssignment) throws -> String {
         let table = try recommendationOrCluster(assignment.target)
+        let institution = try institutionID(assignment.institution)
+        if let existing = try rows("assignment", where: "\(table)_id", is: assignment.target).first(where: {
+            $0.values["institution_id"] == .text(institution)
+        }) {
+            throw ReplicaError(
+                .alreadyExists,
+                "\(assignment.institution) is already assigned to this \(table) (as \(existing.values["role"]?.description ?? "?"), assignment \(existing.id))"
+            )
+        }
         var fields: [String: FieldValue] = [
-            "\(table)_id": .text(assignment.target), "institution_id": .text(try institutionID(assignment.institution)),
+            "\(table)_id": .text(assignment.target), "institution_id": .text(institution),
             "role": .text(assignment.role.rawValue),
         ]
         if let focalPoint = assignment.focalPoint { fields["focal_point"] = .text(focalPoint) }
-        return try put("assignment", fields: fields)
+        return try putAuthorised("assignment", fields: fields)
     }
 
     /// The table of `id`, `recommendation` or `cluster`, or a `row_not_found` error.

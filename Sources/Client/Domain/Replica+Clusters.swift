@@ -24,10 +24,11 @@ extension Replica {
     public func createCluster(_ cluster: NewCluster) throws -> String {
         var fields: [String: FieldValue] = ["title": .text(cluster.title), "kind": .text(cluster.kind)]
         if let description = cluster.description { fields["description"] = .text(description) }
-        return try put("cluster", fields: fields)
+        return try putAuthorised("cluster", fields: fields)
     }
 
-    /// Adds recommendations to a cluster in one transaction; those already in it are skipped.
+    /// Adds recommendations to a cluster in one transaction; those already in it, and repeats in
+    /// `recommendations`, are skipped.
     ///
     /// Fails with `row_not_found` (and adds nothing) when the cluster or a recommendation is not
     /// on this replica.
@@ -38,15 +39,16 @@ extension Replica {
         try requireRow("cluster", cluster)
         let members = try rows("cluster_member", where: "cluster_id", is: cluster)
         var edits: [RowEdit] = []
+        var present = Set(members.compactMap { AccessPolicy.text($0.values["recommendation_id"]) })
         for recommendation in recommendations {
             try requireRow("recommendation", recommendation)
-            if members.contains(where: { $0.values["recommendation_id"] == .text(recommendation) }) { continue }
+            guard present.insert(recommendation).inserted else { continue }
             edits.append(
                 RowEdit(
                     table: "cluster_member",
                     fields: ["cluster_id": .text(cluster), "recommendation_id": .text(recommendation)]))
         }
-        _ = try put(edits)
+        _ = try putAuthorised(edits)
         return edits.count
     }
 

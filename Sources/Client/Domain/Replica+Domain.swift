@@ -40,9 +40,14 @@ public struct RecommendationFilter: Sendable, Equatable {
     /// An institution row id or organisation id.
     public var institution: String?
     public var status: ImplementationStatus?
-    /// Full-text search over the recommendation text (every word must match).
+    /// Full-text search over the recommendation text: every word must match, diacritics and
+    /// English inflections aside; `tortur*` matches a prefix; Chinese and Japanese words match as
+    /// written.
     public var search: String?
-    public var limit: Int = 10_000
+    /// At most this many (nil: every match; a list never stops at a hidden limit).
+    public var limit: Int?
+    /// How many matches to pass over first, in the list's order.
+    public var offset = 0
 
     /// Creates an empty filter (everything).
     public init() {}
@@ -116,14 +121,46 @@ extension Replica {
         }
     }
 
-    /// The recommendations matching `filter`, by session then id.
+    /// The recommendations matching `filter`, by session then id (the page `limit` and `offset` say).
     public func recommendations(_ filter: RecommendationFilter) throws -> [RecommendationSummary] {
-        let institution = try filter.institution.map(institutionID)
-        let search = filter.search.map { text in
-            text.split(whereSeparator: \.isWhitespace)
-                .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-                .joined(separator: " ")
+        let (sql, arguments) = try recommendationQuery(filter)
+        let wrapped =
+            "SELECT * FROM (\(sql)) WHERE (:status IS NULL OR status = :status) ORDER BY session, id LIMIT :limit OFFSET :offset"
+        var paged = arguments
+        paged += ["limit": filter.limit ?? -1, "offset": filter.offset]
+        return try read { db in
+            try Row.fetchAll(db, sql: wrapped, arguments: paged).map { row in
+                RecommendationSummary(
+                    id: row[0], text: row[1] ?? "", session: row[2], stateUnderReview: row[3], position: row[4],
+                    mechanism: row[5], status: ImplementationStatus(rawValue: row[6]) ?? .noAction)
+            }
         }
+    }
+
+    /// How many recommendations match `filter`, whatever its `limit` and `offset`.
+    public func recommendationCount(_ filter: RecommendationFilter) throws -> Int {
+        let (sql, arguments) = try recommendationQuery(filter)
+        return try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM (\(sql)) WHERE (:status IS NULL OR status = :status)",
+                arguments: arguments) ?? 0
+        }
+    }
+
+    /// The filter as SQL over live recommendations (with their mechanism code and status), and its arguments.
+    private func recommendationQuery(_ filter: RecommendationFilter) throws -> (String, StatementArguments) {
+        let institution = try filter.institution.map(institutionID)
+        let words = filter.search?.split(whereSeparator: \.isWhitespace).map(String.init) ?? []
+        // Chinese and Japanese are written without spaces, which the word index cannot split:
+        // such words are found where they occur in the text.
+        let written = words.filter { $0.unicodeScalars.contains { $0.properties.isIdeographic } }
+        let indexed = words.filter { !written.contains($0) }.map { word in
+            let prefix = word.hasSuffix("*")
+            let bare = prefix ? String(word.dropLast()) : word
+            return "\"" + bare.replacingOccurrences(of: "\"", with: "\"\"") + "\"" + (prefix ? "*" : "")
+        }
+        let search = indexed.isEmpty ? nil : indexed.joined(separator: " ")
+        let literal = written.isEmpty ? nil : FieldValue.listJSON(written)
         let sql = """
             SELECT r.id, r.text, r.session, r.state_under_review, r.position, m.code, \(ImplementationStatus.sql("r")) AS status
             FROM recommendation r LEFT JOIN mechanism m ON m.id = r.mechanism_id AND m._deleted IS NULL
@@ -139,21 +176,14 @@ extension Replica {
                       AND (a.recommendation_id = r.id OR a.cluster_id IN (
                         SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))))
               AND (:search IS NULL OR r.rowid IN (SELECT rowid FROM recommendation_fts WHERE recommendation_fts MATCH :search))
+              AND (:literal IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(:literal) w WHERE instr(r.text, w.value) = 0))
             """
-        let wrapped =
-            "SELECT * FROM (\(sql)) WHERE (:status IS NULL OR status = :status) ORDER BY session, id LIMIT :limit"
         let arguments: StatementArguments = [
             "mechanism": filter.mechanism, "session": filter.session, "cycle": filter.cycle, "theme": filter.theme,
             "sdg": filter.sdg, "position": filter.position, "institution": institution, "search": search,
-            "status": filter.status?.rawValue, "limit": filter.limit,
+            "literal": literal, "status": filter.status?.rawValue,
         ]
-        return try read { db in
-            try Row.fetchAll(db, sql: wrapped, arguments: arguments).map { row in
-                RecommendationSummary(
-                    id: row[0], text: row[1] ?? "", session: row[2], stateUnderReview: row[3], position: row[4],
-                    mechanism: row[5], status: ImplementationStatus(rawValue: row[6]) ?? .noAction)
-            }
-        }
+        return (sql, arguments)
     }
 
     /// Counts recommendations by implementation status, grouped by mechanism, cluster, institution or SDG goal.

@@ -42,7 +42,7 @@ extension Replica {
         fields["due_date"] = try request.dueDate.map {
             .text(try InputRule.calendarDate.check($0, input: "dueDate", label: "the due date"))
         }
-        return try put("oversight_request", fields: fields)
+        return try putAuthorised("oversight_request", fields: fields)
     }
 
     /// Answers an oversight request (the institution asked).
@@ -50,6 +50,7 @@ extension Replica {
     /// - Returns: the answer's id.
     public func answerOversight(_ request: String, text: String) throws -> String {
         try requireRow("oversight_request", request)
-        return try put("oversight_response", fields: ["oversight_request_id": .text(request), "text": .text(text)])
+        return try putAuthorised(
+            "oversight_response", fields: ["oversight_request_id": .text(request), "text": .text(text)])
     }
 }

@@ -1,47 +1,83 @@
 import Shared
 
-/// A recommendation with its assignments, actions, their progress and its published assessments.
+/// A recommendation with everything that reaches it on this replica: its clusters, the
+/// assignments of it and of its clusters, actions with their indicators and progress, published
+/// assessments of it and of its clusters, submissions and parliamentary oversight.
 ///
 /// Encodes as `followup recs show --json` prints it: each row an object of its columns and `id`.
 public struct RecommendationDetail: Sendable, Equatable, Encodable {
     /// The recommendation's columns and `id`.
     public var recommendation: [String: FieldValue]
-    /// Its assignments, in id order.
+    /// The clusters holding it, in id order.
+    public var clusters: [[String: FieldValue]]
+    /// Its assignments and those of its clusters (which carry `cluster_id`), in id order.
     public var assignments: [[String: FieldValue]]
     /// Its actions, in id order.
     public var actions: [[String: FieldValue]]
-    /// The progress updates of those actions, action by action.
+    /// The indicators of it or of its actions, in id order.
+    public var indicators: [[String: FieldValue]]
+    /// The progress updates of its actions, action by action.
     public var progress: [[String: FieldValue]]
-    /// Its published assessments (drafts are left out), in id order.
+    /// The published assessments of it and of its clusters (drafts are left out), in id order.
     public var assessments: [[String: FieldValue]]
+    /// The submissions about it this replica may see, in id order.
+    public var submissions: [[String: FieldValue]]
+    /// The oversight requests about it, in id order.
+    public var oversight: [[String: FieldValue]]
+    /// The answers to those requests, request by request.
+    public var responses: [[String: FieldValue]]
     /// The names of the institutions on this replica the assignments name, by institution id
     /// (the id itself for one without a name); not encoded.
     public var institutionNames: [String: String]
 
     enum CodingKeys: String, CodingKey {
-        case recommendation, assignments, actions, progress, assessments
+        case recommendation, clusters, assignments, actions, indicators, progress, assessments, submissions
+        case oversight, responses
     }
 }
 
 extension Replica {
-    /// Gathers recommendation `id` with everything done about it, or fails with `row_not_found`.
+    /// Gathers recommendation `id` with everything that reaches it, directly or through its
+    /// clusters, or fails with `row_not_found`.
     public func recommendationDetail(_ id: String) throws -> RecommendationDetail {
         guard var recommendation = try row("recommendation", id: id) else {
             throw ReplicaError(.rowNotFound, "there is no recommendation \(id) on this replica")
         }
         recommendation["id"] = .text(id)
-        func withID(_ rows: [(id: String, values: [String: FieldValue])]) -> [[String: FieldValue]] {
-            rows.map {
+        typealias Rows = [(id: String, values: [String: FieldValue])]
+        func withID(_ rows: Rows) -> [[String: FieldValue]] {
+            rows.sorted { $0.id < $1.id }.map {
                 var values = $0.values
                 values["id"] = .text($0.id)
                 return values
             }
         }
+        /// Rows of `table` whose `column` names `id` or one of the clusters, each once.
+        func reaching(_ table: String, recommendation column: String, clusters: [String]) throws -> Rows {
+            var found = try rows(table, where: column, is: id)
+            for cluster in clusters { found += try rows(table, where: "cluster_id", is: cluster) }
+            return found
+        }
+        let clusterIDs = try rows("cluster_member", where: "recommendation_id", is: id)
+            .compactMap { AccessPolicy.text($0.values["cluster_id"]) }
+        let clusters = try Set(clusterIDs).sorted().compactMap { cluster in
+            try row("cluster", id: cluster).map { (id: cluster, values: $0) }
+        }
+        let live = clusters.map(\.id)
+        let assignments = try reaching("assignment", recommendation: "recommendation_id", clusters: live)
         let actions = try rows("action", where: "recommendation_id", is: id)
+        var indicators = try rows("indicator", where: "recommendation_id", is: id)
+        for action in actions {
+            indicators += try rows("indicator", where: "action_id", is: action.id)
+                .filter { row in !indicators.contains { $0.id == row.id } }
+        }
         let progress = try actions.flatMap { try rows("progress_update", where: "action_id", is: $0.id) }
-        let assessments = try rows("assessment", where: "recommendation_id", is: id)
+        let assessments = try reaching("assessment", recommendation: "recommendation_id", clusters: live)
             .filter { $0.values["state"] == .text("published") }
-        let assignments = try rows("assignment", where: "recommendation_id", is: id)
+        let requests = try rows("oversight_request", where: "recommendation_id", is: id)
+        let responses = try requests.flatMap {
+            try rows("oversight_response", where: "oversight_request_id", is: $0.id)
+        }
         var names: [String: String] = [:]
         for assignment in assignments {
             guard case .text(let institution) = assignment.values["institution_id"],
@@ -50,7 +86,10 @@ extension Replica {
             names[institution] = values["name"]?.description ?? institution
         }
         return RecommendationDetail(
-            recommendation: recommendation, assignments: withID(assignments), actions: withID(actions),
-            progress: withID(progress), assessments: withID(assessments), institutionNames: names)
+            recommendation: recommendation, clusters: withID(clusters), assignments: withID(assignments),
+            actions: withID(actions), indicators: withID(indicators), progress: withID(progress),
+            assessments: withID(assessments),
+            submissions: withID(try rows("submission", where: "recommendation_id", is: id)),
+            oversight: withID(requests), responses: withID(responses), institutionNames: names)
     }
 }

@@ -23,7 +23,7 @@ extension Replica {
     /// - Returns: the submission's id.
     public func addSubmission(_ submission: NewSubmission) throws -> String {
         try requireRow("recommendation", submission.recommendation)
-        return try put(
+        return try putAuthorised(
             "submission",
             fields: [
                 "recommendation_id": .text(submission.recommendation), "text": .text(submission.text),

@@ -89,6 +89,34 @@ extension Replica {
                     END;
                     """)
         }
+        migrator.registerMigration("v5") { db in
+            // The deployment's State, learnt at sync; and full-text search for the six UN
+            // languages: diacritics folded, English plurals and inflections stemmed (porter),
+            // prefixes queried as `tortur*`.
+            try db.execute(
+                sql: """
+                    ALTER TABLE replica_settings ADD COLUMN deployment_state TEXT;
+                    DROP TRIGGER recommendation_fts_insert;
+                    DROP TRIGGER recommendation_fts_delete;
+                    DROP TRIGGER recommendation_fts_update;
+                    DROP TABLE recommendation_fts;
+                    CREATE VIRTUAL TABLE recommendation_fts USING fts5(
+                      text, content='recommendation', content_rowid='rowid',
+                      tokenize='porter unicode61 remove_diacritics 2');
+                    INSERT INTO recommendation_fts(recommendation_fts) VALUES ('rebuild');
+                    CREATE TRIGGER recommendation_fts_insert AFTER INSERT ON recommendation
+                    WHEN (SELECT paused FROM search_index_deferral) = 0 BEGIN
+                      INSERT INTO recommendation_fts(rowid, text) VALUES (new.rowid, new.text);
+                    END;
+                    CREATE TRIGGER recommendation_fts_delete AFTER DELETE ON recommendation BEGIN
+                      INSERT INTO recommendation_fts(recommendation_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+                    END;
+                    CREATE TRIGGER recommendation_fts_update AFTER UPDATE OF text ON recommendation BEGIN
+                      INSERT INTO recommendation_fts(recommendation_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+                      INSERT INTO recommendation_fts(rowid, text) VALUES (new.rowid, new.text);
+                    END;
+                    """)
+        }
         return migrator
     }()
 }

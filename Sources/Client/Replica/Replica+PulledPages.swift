@@ -81,6 +81,7 @@ extension Replica {
                 clock.receive(newest.hlc, now: now)
             }
             settings.cursor = page.cursor
+            if let state = page.state { settings.deploymentState = state }
             settings.maxKnownHLC = maxKnown.description
             settings.hlcLast = clock.last.description
             try settings.update(db)

@@ -55,7 +55,7 @@ extension Replica {
                 pending: try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0,
                 rejected: try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected_op") ?? 0,
                 cursor: settings.cursor, lastSyncAt: settings.lastSyncAt, signedIn: settings.token != nil,
-                clockOffsetMillis: settings.clockOffsetMillis)
+                clockOffsetMillis: settings.clockOffsetMillis, state: settings.deploymentState)
         }
     }
 

@@ -10,7 +10,7 @@ extension Replica {
         try writer.write { db in
             try db.execute(
                 sql: """
-                    CREATE VIRTUAL TABLE temp.search_check USING fts5(text);
+                    CREATE VIRTUAL TABLE temp.search_check USING fts5(text, tokenize='porter unicode61 remove_diacritics 2');
                     INSERT INTO temp.search_check(rowid, text) SELECT rowid, text FROM main.recommendation;
                     CREATE VIRTUAL TABLE temp.search_kept USING fts5vocab(main, recommendation_fts, instance);
                     CREATE VIRTUAL TABLE temp.search_fresh USING fts5vocab(temp, search_check, instance);

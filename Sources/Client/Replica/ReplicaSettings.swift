@@ -30,6 +30,9 @@ public struct ReplicaSettings: Sendable, Equatable, Codable, FetchableRecord, Pe
     public var clockOffsetMillis: Int64
     /// When the last complete sync ended (ms since the epoch).
     public var lastSyncAt: Int64?
+    /// The State the deployment follows up (ISO 3166 alpha-3), learnt at sync; nil until the
+    /// operator names one.
+    public var deploymentState: String? = nil
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case singleton
@@ -44,6 +47,7 @@ public struct ReplicaSettings: Sendable, Equatable, Codable, FetchableRecord, Pe
         case maxKnownHLC = "max_known_hlc"
         case clockOffsetMillis = "clock_offset_ms"
         case lastSyncAt = "last_sync_at"
+        case deploymentState = "deployment_state"
     }
 
     /// The hybrid logical clock as persisted.
@@ -74,12 +78,15 @@ public struct ReplicaStatus: Sendable, Equatable, Codable {
     public var signedIn: Bool
     /// Milliseconds the replica adds to its system clock.
     public var clockOffsetMillis: Int64
+    /// The State the deployment follows up, once learnt.
+    public var state: String?
 
     enum CodingKeys: String, CodingKey {
         case replica, server, user, org, pending, rejected, cursor
         case lastSyncAt = "last_sync_at"
         case signedIn = "signed_in"
         case clockOffsetMillis = "clock_offset_ms"
+        case state
     }
 }
 

@@ -7,7 +7,7 @@ import Shared
 public protocol SyncTransport: Sendable {
     /// Sends operations; answers one verdict per operation.
     func push(_ request: PushRequest) async throws -> PushResponse
-    /// Fetches the next page of the operation log after the cursor.
+    /// Fetches the next page of this replica's change feed after the cursor.
     func pull(_ request: PullRequest) async throws -> PullResponse
     /// Sends operations already encoded as the wire's JSON objects, as the outbox keeps them.
     func push(encodedOperations: [String]) async throws -> PushResponse

@@ -61,7 +61,9 @@ extension ServerCommand {
         public static let configuration = CommandConfiguration(
             abstract: "Operator commands; they may run while the server runs and take effect at once.",
             subcommands: [
-                AddOrg.self, AddUser.self, DisableUser.self, EnableUser.self, MoveUser.self, Explain.self, Digest.self,
+                SetState.self, AddOrg.self, AddUser.self, DisableUser.self, EnableUser.self, MoveUser.self,
+                Explain.self,
+                Digest.self,
             ])
 
         @OptionGroup var options: DataOptions
@@ -161,6 +163,23 @@ extension ServerCommand.Admin {
         func run() async throws {
             try await runReportingErrors { try await options.openStorage().moveUser(name: user, org: org) }
             print("moved user \(user) to \(org)")
+        }
+    }
+
+    /// Names the State the deployment follows up.
+    struct SetState: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-state",
+            abstract:
+                "Name the State this deployment follows up (ISO 3166 alpha-3, e.g. MAR); replicas learn it at sync.")
+
+        @OptionGroup var options: DataOptions
+        @Argument(help: "The State's ISO 3166 alpha-3 code.") var state: String
+
+        func run() async throws {
+            try await runReportingErrors { try await options.openStorage().setDeploymentState(state) }
+            let code = state.uppercased()
+            print("this deployment follows up \(Countries.name(forCode: code) ?? code) (\(code))")
         }
     }
 

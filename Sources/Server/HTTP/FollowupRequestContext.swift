@@ -11,7 +11,7 @@ public struct FollowupRequestContext: RequestContext {
     /// Reads request bodies as protocol messages, within the configured limits.
     public var requestDecoder: WireRequestDecoder
     /// Writes protocol messages, gzip-compressed when the client accepts it.
-    public var responseEncoder: WireResponseEncoder { WireResponseEncoder() }
+    public var responseEncoder: WireResponseEncoder { WireResponseEncoder(limits: requestDecoder.limits) }
 
     /// Creates the context for a new request.
     public init(source: ApplicationRequestContextSource) {
@@ -30,7 +30,7 @@ public struct AuthenticatedRequestContext: ChildRequestContext {
     /// Reads request bodies as protocol messages, within the configured limits.
     public var requestDecoder: WireRequestDecoder
     /// Writes protocol messages, gzip-compressed when the client accepts it.
-    public var responseEncoder: WireResponseEncoder { WireResponseEncoder() }
+    public var responseEncoder: WireResponseEncoder { WireResponseEncoder(limits: requestDecoder.limits) }
 
     /// Takes the session `BearerAuthMiddleware` found; answers 401 `unauthorized` without one.
     public init(context: FollowupRequestContext) throws {

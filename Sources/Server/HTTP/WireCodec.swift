@@ -101,10 +101,12 @@ public struct WireRequestDecoder: RequestDecoder, Sendable {
 /// when the client accepts it and the body is at least `WireLimits.compressionThreshold`.
 public struct WireResponseEncoder: ResponseEncoder, Sendable {
     /// The sizes that decide compression.
-    public var limits = WireLimits()
+    public var limits: WireLimits
 
     /// Creates an encoder.
-    public init() {}
+    public init(limits: WireLimits) {
+        self.limits = limits
+    }
 
     public func encode(_ value: some Encodable, from request: Request, context: some RequestContext) throws
         -> Response

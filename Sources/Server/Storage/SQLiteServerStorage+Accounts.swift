@@ -124,6 +124,16 @@ extension SQLiteServerStorage {
         }
     }
 
+    public func setDeploymentState(_ state: String) async throws {
+        let code = state.uppercased()
+        guard Countries.name(forCode: code) != nil else {
+            throw ServiceError(.malformedRequest, "'\(state)' is not an ISO 3166 alpha-3 code of a State (e.g. MAR)")
+        }
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE deployment SET state = ?", arguments: [code])
+        }
+    }
+
     public func viewer(ofUser user: String) async throws -> Viewer? {
         try await writer.read { db in
             guard

@@ -62,6 +62,17 @@ extension SQLiteServerStorage {
         migrator.registerMigration("v3") { db in
             try ServerMigrationV3.migrate(db)
         }
+        migrator.registerMigration("v4") { db in
+            // The State the deployment follows up, named by the operator (`set-state`).
+            try db.execute(
+                sql: """
+                    CREATE TABLE deployment (
+                      singleton INTEGER PRIMARY KEY NOT NULL CHECK (singleton = 1),
+                      state TEXT CHECK (state IS NULL OR length(state) = 3)
+                    );
+                    INSERT INTO deployment (singleton, state) VALUES (1, NULL);
+                    """)
+        }
         return migrator
     }
 }

@@ -29,18 +29,14 @@ public struct SQLiteServerStorage: ServerStorage, AccountStore {
     }
 
     /// Uses an existing database writer (an in-memory `DatabaseQueue` in tests); runs the
-    /// migrations, then files the feed of every row if a migration asked for it.
+    /// migrations, then files the feed of every row if it was never filed.
     public init(writer: any DatabaseWriter, policy: AccessPolicy, clock: any WallClock) throws {
         self.writer = writer
         self.rows = RowStore(schema: policy.schema)
         self.policy = policy
         self.clock = clock
-        let migrator = Self.migrator(clock: clock)
-        let feedWasBuilt = try writer.read { db in try migrator.appliedIdentifiers(db).contains("v3") }
-        try migrator.migrate(writer)
-        if !feedWasBuilt {
-            try fileEveryRow()
-        }
+        try Self.migrator(clock: clock).migrate(writer)
+        try fileEveryRow()
     }
 
     /// The connection settings: foreign keys, a busy timeout, and full sync so that an
@@ -65,12 +61,16 @@ public struct SQLiteServerStorage: ServerStorage, AccountStore {
         return try await writer.read { db in try body(SQLiteSyncStore(db: db, rows: rows)) }
     }
 
-    /// The feed of every live row, filed under its audience now (after migration `v3` created
-    /// the feed; tombstones from before have no audience any more and are not filed).
+    /// Files every live row under its audience, once, after migration `v3` created the feed.
+    ///
+    /// It runs again at the next start if the process died before that filing committed (the
+    /// feed clock is still 0 then; the reference rows `v2` wrote make it move). Tombstones from
+    /// before the feed have no audience any more and are not filed.
     private func fileEveryRow() throws {
         let planner = FeedPlanner(policy: policy)
         let rows = self.rows
         try writer.write { db in
+            guard try Int64.fetchOne(db, sql: "SELECT last_seq FROM feed_clock") == 0 else { return }
             let store = SQLiteSyncStore(db: db, rows: rows)
             for table in rows.schema.tables {
                 var ids: [String] = []

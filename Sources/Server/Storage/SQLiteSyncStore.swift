@@ -88,6 +88,10 @@ struct SQLiteSyncStore: SyncStoreWriter {
         ).map { FeedEntry(seq: $0[0], table: $0[1], row: $0[2], visible: $0[3]) }
     }
 
+    func deploymentState() throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM deployment"))
+    }
+
     // MARK: Writing
 
     func saveRow(_ table: String, id: String, state: RowState) throws {

@@ -22,6 +22,8 @@ public struct ChangePage: Sendable, Equatable {
     public var cursor: Int64
     /// Whether more changes follow.
     public var more: Bool
+    /// The State the deployment follows up, if the operator named one.
+    public var state: String?
 }
 
 /// What the policy says about one user and one row, for `admin explain`.
@@ -101,6 +103,9 @@ public protocol AccountStore: Sendable {
     func session(tokenHash: String) async throws -> (session: Session, disabled: Bool)?
     /// Moves a user to another organisation; their replicas then reset to the new scope.
     func moveUser(name: String, org: String) async throws
+    /// Names the State the deployment follows up (ISO 3166 alpha-3); replicas learn it at their
+    /// next pull. Fails with `malformed_request` for a code that is not a State's.
+    func setDeploymentState(_ state: String) async throws
     /// The organisation a user belongs to, as the policy sees it; nil for the operator's own
     /// identity; throws `malformed_request` for an unknown user.
     func viewer(ofUser user: String) async throws -> Viewer?

@@ -96,7 +96,7 @@ public struct SyncService: Sendable {
         let page = try await changes(after: request.cursor, limit: limit, viewer: session.viewer)
         return PullResponse(
             changes: page.changes, cursor: page.cursor, more: page.more, org: session.org,
-            orgKind: session.orgKind.rawValue, serverTime: clock.nowMillis())
+            orgKind: session.orgKind.rawValue, serverTime: clock.nowMillis(), state: page.state)
     }
 
     /// The changes in `viewer`'s scope after feed sequence `cursor`, at most `limit` of them.
@@ -123,7 +123,8 @@ public struct SyncService: Sendable {
                 change.seq = entry.seq
                 changes.append(change)
             }
-            return ChangePage(changes: changes, cursor: plan.cursor, more: plan.more)
+            return ChangePage(
+                changes: changes, cursor: plan.cursor, more: plan.more, state: try store.deploymentState())
         }
     }
 }

@@ -11,6 +11,8 @@ public protocol SyncStoreReader: FeedFacts {
     /// The entries of audience key `audience` with a sequence above `cursor`, in sequence order,
     /// at most `limit`.
     func feedRange(audience: String, after cursor: Int64, limit: Int) throws -> [FeedEntry]
+    /// The State the deployment follows up (ISO 3166 alpha-3), if the operator named one.
+    func deploymentState() throws -> String?
 }
 
 /// What a store does inside one write transaction: the primitives the sync core writes with.

@@ -51,7 +51,7 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     // MARK: Client-side errors (never on the wire)
     //
     // Raised by the reference client (`ReplicaError`, `TransportError`) or stored in its rejected
-    // list; a server never sends them. `protocol/errors.md` ("Client-side codes") says when.
+    // list; a server never sends them. `docs/client-codes.md` says when.
 
     /// There is no replica in the directory, or it was never signed in.
     public static let notInitialised = ErrorCode(rawValue: "not_initialised")
@@ -81,6 +81,10 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let accountChanged = ErrorCode(rawValue: "account_changed")
     /// A rejected-list entry for a refusal that came without a code.
     public static let rejected = ErrorCode(rawValue: "rejected")
+    /// The thing asked for exists already (an institution assigned twice to one recommendation).
+    public static let alreadyExists = ErrorCode(rawValue: "already_exists")
+    /// The replica lacks what the server sends at the first sync (the mechanisms): sync first.
+    public static let syncRequired = ErrorCode(rawValue: "sync_required")
 
     /// A non-200 answer without an error body, such as `http_502` from a proxy.
     public static func http(status: Int) -> ErrorCode { ErrorCode(rawValue: "http_\(status)") }

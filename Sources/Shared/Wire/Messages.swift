@@ -201,19 +201,25 @@ public struct PullResponse: Codable, Sendable, Equatable {
     public var orgKind: String
     /// The server's clock, milliseconds since the epoch.
     public var serverTime: Int64
+    /// The State the deployment follows up (ISO 3166 alpha-3), once the operator has named it.
+    public var state: String?
 
     /// Creates a pull answer.
-    public init(changes: [RowChange], cursor: Int64, more: Bool, org: String, orgKind: String, serverTime: Int64) {
+    public init(
+        changes: [RowChange], cursor: Int64, more: Bool, org: String, orgKind: String, serverTime: Int64,
+        state: String? = nil
+    ) {
         self.changes = changes
         self.cursor = cursor
         self.more = more
         self.org = org
         self.orgKind = orgKind
         self.serverTime = serverTime
+        self.state = state
     }
 
     enum CodingKeys: String, CodingKey {
-        case changes, cursor, more, org
+        case changes, cursor, more, org, state
         case orgKind = "org_kind"
         case serverTime = "server_time"
     }

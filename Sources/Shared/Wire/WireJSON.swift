@@ -45,6 +45,10 @@ public struct WireJSON {
         writer.string(page.orgKind)
         writer.append(",\"server_time\":")
         writer.integer(page.serverTime)
+        if let state = page.state {
+            writer.append(",\"state\":")
+            writer.string(state)
+        }
         writer.bytes.append(UInt8(ascii: "}"))
         return writer.bytes
     }

@@ -41,6 +41,7 @@ public struct WireJSONReader {
             var org: String?
             var orgKind: String?
             var serverTime: Int64?
+            var state: String?
             guard
                 reader.object({ reader, key in
                     switch key {
@@ -50,13 +51,15 @@ public struct WireJSONReader {
                     case "org" where org == nil: org = reader.string()
                     case "org_kind" where orgKind == nil: orgKind = reader.string()
                     case "server_time" where serverTime == nil: serverTime = reader.integer()
+                    case "state" where state == nil: state = reader.string()
                     default: return false
                     }
                     return true
                 }), reader.atEnd, let changes, let cursor, let more, let org, let orgKind, let serverTime
             else { return nil }
             return PullResponse(
-                changes: changes, cursor: cursor, more: more, org: org, orgKind: orgKind, serverTime: serverTime)
+                changes: changes, cursor: cursor, more: more, org: org, orgKind: orgKind, serverTime: serverTime,
+                state: state)
         }
     }
 

@@ -22,7 +22,8 @@ extension FollowupCommand {
         @Option(help: "Assigned to this institution (id or organisation id).") var institution: String?
         @Option(help: "no_action, planned, in_progress or completed.") var status: String?
         @Option(help: "Full-text search in the recommendation text.") var search: String?
-        @Option(help: "At most this many.") var limit = 10_000
+        @Option(help: "At most this many (default: every match).") var limit: Int?
+        @Option(help: "Pass over this many matches first.") var offset = 0
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
@@ -43,7 +44,19 @@ extension FollowupCommand {
                 }
                 filter.search = search
                 filter.limit = limit
-                let found = try options.open().recommendations(filter)
+                filter.offset = offset
+                let replica = try options.open()
+                let found = try replica.recommendations(filter)
+                // A list never stops silently: say how many matches this page leaves out.
+                if limit != nil || offset > 0 {
+                    let total = try replica.recommendationCount(filter)
+                    let after = total - offset - found.count
+                    if after > 0 || offset > 0 {
+                        printError(
+                            "showing \(found.count) of \(total) matches\(after > 0 ? "; \(after) more after these: --offset \(offset + found.count)" : "")"
+                        )
+                    }
+                }
                 if json { return try Output.json(found) }
                 Output.table(
                     ["id", "session", "state", "position", "status", "text"],
@@ -79,15 +92,28 @@ extension FollowupCommand {
                     guard case .text(let id) = id else { return "" }
                     return detail.institutionNames[id] ?? ""
                 }
+                if !detail.clusters.isEmpty {
+                    print("\nclusters")
+                    for cluster in detail.clusters { print("  \(cluster["title"]?.description ?? "")") }
+                }
                 print("\nassignments")
                 for assignment in detail.assignments {
-                    print("  \(assignment["role"]?.description ?? "")  \(names(assignment["institution_id"]))")
+                    let via = assignment["cluster_id"] == nil ? "" : "  (through a cluster)"
+                    print("  \(assignment["role"]?.description ?? "")  \(names(assignment["institution_id"]))\(via)")
                 }
                 print("\nactions")
                 for action in detail.actions {
                     print(
                         "  \(action["id"]?.description ?? "")  [\(action["status"]?.description ?? "")/\(action["state"]?.description ?? "")]  \(action["title"]?.description ?? "")  due \(action["due_date"]?.description ?? "-")"
                     )
+                }
+                if !detail.indicators.isEmpty {
+                    print("\nindicators")
+                    for indicator in detail.indicators {
+                        print(
+                            "  \(indicator["title"]?.description ?? "")  baseline \(indicator["baseline"]?.description ?? "-")  target \(indicator["target"]?.description ?? "-") \(indicator["unit"]?.description ?? "")"
+                        )
+                    }
                 }
                 print("\nprogress")
                 for update in detail.progress {
@@ -100,6 +126,26 @@ extension FollowupCommand {
                     print(
                         "  \(assessment["owner_org"]?.description ?? "")  \(assessment["rating"]?.description ?? "")  \(Output.clip(assessment["rationale"]?.description ?? ""))"
                     )
+                }
+                if !detail.submissions.isEmpty {
+                    print("\nsubmissions")
+                    for submission in detail.submissions {
+                        let mark = submission["confidential"] == .bool(true) ? " [confidential]" : ""
+                        print(
+                            "  \(submission["owner_org"]?.description ?? "")\(mark)  \(Output.clip(submission["text"]?.description ?? ""))"
+                        )
+                    }
+                }
+                if !detail.oversight.isEmpty {
+                    print("\noversight")
+                    for request in detail.oversight {
+                        print(
+                            "  \(request["kind"]?.description ?? "")  [\(request["state"]?.description ?? "")]  \(Output.clip(request["text"]?.description ?? ""))"
+                        )
+                        for response in detail.responses where response["oversight_request_id"] == request["id"] {
+                            print("    answer: \(Output.clip(response["text"]?.description ?? ""))")
+                        }
+                    }
                 }
             }
         }

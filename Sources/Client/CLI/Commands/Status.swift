@@ -26,6 +26,7 @@ extension FollowupCommand {
                     replica   \(status.replica)
                     server    \(status.server)\(status.signedIn ? "" : " (signed out: run 'followup login')")
                     user      \(status.user) (\(status.org))
+                    state     \(status.state.map { "\(Countries.name(forCode: $0) ?? $0) (\($0))" } ?? "not named yet (the operator's set-state)")
                     pending   \(status.pending)
                     rejected  \(status.rejected)
                     cursor    \(status.cursor)
