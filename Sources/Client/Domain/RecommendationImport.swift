@@ -270,7 +270,9 @@ extension Replica {
     /// Imports recommendations: creates new ones, updates changed ones, leaves the rest; one transaction.
     ///
     /// Records are matched on `keyColumn` (`upr_info_key` or `uhri_id`), so importing the same
-    /// file again changes nothing. Mechanisms the records name are created when missing.
+    /// file again changes nothing. Special procedures and regional bodies the records name are
+    /// created when missing; the UPR and the treaty bodies come from the server, so an import
+    /// before the first sync fails with `sync_required` and writes nothing.
     ///
     /// When a record fails the column rules, nothing is written unless `skipInvalid` is set; the
     /// report lists the failures either way.
@@ -307,10 +309,26 @@ extension Replica {
             var fields = record.fields
             fields[keyColumn] = .text(record.key)
             if mechanisms[record.mechanism] == nil {
+                // The UPR and the treaty bodies come from the server (its reference rows): a
+                // replica that has not pulled them yet must not invent a second one.
+                if Mechanisms.mechanism(forCode: record.mechanism) != nil {
+                    throw ReplicaError(
+                        .syncRequired,
+                        "this replica has not received the UN mechanisms from the server yet (\(record.mechanism)); run 'followup sync', then import again; nothing was imported"
+                    )
+                }
+                let kind: String
+                if record.mechanism.hasPrefix(Mechanisms.specialProcedurePrefix) {
+                    kind = "special_procedure"
+                } else if record.mechanism.hasPrefix(Mechanisms.regionalPrefix) {
+                    kind = "regional"
+                } else {
+                    report.invalid.append(
+                        InvalidImportRow(line: record.line, reason: "unknown mechanism '\(record.mechanism)'"))
+                    continue
+                }
                 let id = UUIDv7.make()
                 mechanisms[record.mechanism] = id
-                let kind =
-                    record.mechanism.hasPrefix(Mechanisms.specialProcedurePrefix) ? "special_procedure" : "regional"
                 edits.append(
                     RowEdit(table: "mechanism", id: id, fields: ["code": .text(record.mechanism), "kind": .text(kind)]))
             }
