@@ -138,6 +138,8 @@ struct WorkflowTests {
             #expect(try sara.summary(by: "mechanism").first { $0.group == "UPR" }?.total == 4)
             let overdue = try sara.overdue(today: "2028-01-01")
             #expect(overdue.map(\.id).contains(action))
+            // Overdue names who must act: the ministry's action is the ministry's.
+            #expect(overdue.first { $0.id == action }?.institution == "MOJ")
             #expect(!overdue.map(\.id).contains(question))
             for arguments in [
                 ["recs", "list", "--institution", "moj"], ["recs", "list", "--json", "--mechanism", "upr"],

@@ -82,6 +82,9 @@ public struct OverdueItem: Sendable, Equatable, Codable {
     public var id: String
     public var title: String
     public var due: String
+    /// Who must act: the action's institution, the recommendation's lead institutions (directly
+    /// or through a cluster), or the institution a request addresses; nil when none is known.
+    public var institution: String?
 }
 
 extension Replica {
@@ -239,30 +242,47 @@ extension Replica {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, title, due_date FROM action WHERE _deleted IS NULL AND due_date < ?
-                      AND coalesce(status, 'planned') NOT IN ('completed', 'cancelled') ORDER BY due_date
+                    SELECT a.id, a.title, a.due_date, i.name FROM action a
+                    LEFT JOIN institution i ON i.id = a.institution_id AND i._deleted IS NULL
+                    WHERE a._deleted IS NULL AND a.due_date < ?
+                      AND coalesce(a.status, 'planned') NOT IN ('completed', 'cancelled') ORDER BY a.due_date
                     """, arguments: [today])
             {
-                items.append(OverdueItem(table: "action", id: row[0], title: row[1] ?? "", due: row[2]))
+                items.append(
+                    OverdueItem(table: "action", id: row[0], title: row[1] ?? "", due: row[2], institution: row[3]))
             }
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.id, r.text, r.follow_up_due FROM recommendation r WHERE r._deleted IS NULL
+                    SELECT r.id, r.text, r.follow_up_due, (
+                        SELECT group_concat(name, ', ') FROM (
+                          SELECT DISTINCT i.name FROM assignment x JOIN institution i ON i.id = x.institution_id
+                          WHERE x._deleted IS NULL AND i._deleted IS NULL AND x.role = 'lead'
+                            AND (x.recommendation_id = r.id OR x.cluster_id IN (
+                              SELECT cm.cluster_id FROM cluster_member cm
+                              WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))
+                          ORDER BY i.name))
+                    FROM recommendation r WHERE r._deleted IS NULL
                       AND r.follow_up_due < ? AND \(ImplementationStatus.sql("r")) != 'completed' ORDER BY r.follow_up_due
                     """, arguments: [today])
             {
-                items.append(OverdueItem(table: "recommendation", id: row[0], title: row[1] ?? "", due: row[2]))
+                items.append(
+                    OverdueItem(
+                        table: "recommendation", id: row[0], title: row[1] ?? "", due: row[2], institution: row[3]))
             }
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT q.id, q.text, q.due_date FROM oversight_request q WHERE q._deleted IS NULL AND q.due_date < ?
+                    SELECT q.id, q.text, q.due_date, i.name FROM oversight_request q
+                    LEFT JOIN institution i ON i.id = q.institution_id AND i._deleted IS NULL
+                    WHERE q._deleted IS NULL AND q.due_date < ?
                       AND NOT EXISTS (SELECT 1 FROM oversight_response s WHERE s.oversight_request_id = q.id
                         AND s._deleted IS NULL AND s.state != 'draft') ORDER BY q.due_date
                     """, arguments: [today])
             {
-                items.append(OverdueItem(table: "oversight_request", id: row[0], title: row[1] ?? "", due: row[2]))
+                items.append(
+                    OverdueItem(
+                        table: "oversight_request", id: row[0], title: row[1] ?? "", due: row[2], institution: row[3]))
             }
             return items
         }

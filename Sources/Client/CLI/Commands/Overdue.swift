@@ -18,7 +18,8 @@ extension FollowupCommand {
                 let items = try options.open().overdue(today: day)
                 if json { return try Output.json(items) }
                 Output.table(
-                    ["due", "table", "id", "what"], items.map { [$0.due, $0.table, $0.id, Output.clip($0.title)] })
+                    ["due", "table", "id", "who", "what"],
+                    items.map { [$0.due, $0.table, $0.id, $0.institution ?? "-", Output.clip($0.title, 50)] })
                 print("(\(items.count) overdue on \(day))")
             }
         }
