@@ -136,6 +136,33 @@ struct FollowUpCycleTests {
         #expect(unassigned?.code == .forbidden)
     }
 
+    @Test("a ministry's list says whether it leads or contributes; a summary by rating counts the latest rating")
+    func roleAndRating() async throws {
+        let (server, secretariat, sync, ministry, ministrySync) = try await Self.cycle("roles")
+        let led = try secretariat.put("recommendation", fields: ["text": .text("Ratify OPCAT")])
+        let helped = try secretariat.put("recommendation", fields: ["text": .text("Protect defenders")])
+        let cluster = try secretariat.createCluster(NewCluster(title: "Defenders"))
+        try secretariat.addToCluster(cluster, recommendations: [helped])
+        _ = try secretariat.assign(NewAssignment(target: led, institution: "moj", role: .lead))
+        _ = try secretariat.assign(NewAssignment(target: cluster, institution: "moj", role: .contributing))
+        _ = try await sync.sync()
+        _ = try await ministrySync.sync()
+        let roles = Dictionary(
+            uniqueKeysWithValues: try ministry.recommendations(RecommendationFilter()).map { ($0.id, $0.role) })
+        #expect(roles[led] == "lead")
+        #expect(roles[helped] == "contributing")
+        #expect(try secretariat.recommendations(RecommendationFilter()).allSatisfy { $0.role == nil })
+
+        try await server.storage.addOrganisation(id: "nhri", name: "Human Rights Commission", kind: .nhri)
+        let (nhri, _) = try await server.replicaOnDisk(
+            user: "nadia", org: "nhri", directory: try temporaryDirectory("roles-n"))
+        _ = try nhri.recordAssessment(NewAssessment(target: led, rating: "limited", rationale: "Slow"))
+        _ = try nhri.recordAssessment(NewAssessment(target: led, rating: "partial", rationale: "Bill tabled"))
+        _ = try nhri.recordAssessment(NewAssessment(target: cluster, rating: "no_progress", rationale: "Threats go on"))
+        let byRating = Dictionary(uniqueKeysWithValues: try nhri.summary(by: "rating").map { ($0.group, $0.total) })
+        #expect(byRating == ["partial": 1, "no_progress": 1])
+    }
+
     @Test("search finds words in the six UN languages: diacritics, prefixes, plurals, Chinese as written")
     func multilingualSearch() async throws {
         let (_, secretariat, _, _, _) = try await Self.cycle("search")

@@ -62,9 +62,12 @@ public struct RecommendationSummary: Sendable, Equatable, Codable {
     public var position: String?
     public var mechanism: String?
     public var status: ImplementationStatus
+    /// This replica's organisation's part in it, `lead` or `contributing` (directly or through a
+    /// cluster); nil when it is not assigned to it.
+    public var role: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, text, session, position, mechanism, status
+        case id, text, session, position, mechanism, status, role
         case stateUnderReview = "state_under_review"
     }
 }
@@ -135,7 +138,7 @@ extension Replica {
             try Row.fetchAll(db, sql: wrapped, arguments: paged).map { row in
                 RecommendationSummary(
                     id: row[0], text: row[1] ?? "", session: row[2], stateUnderReview: row[3], position: row[4],
-                    mechanism: row[5], status: ImplementationStatus(rawValue: row[6]) ?? .noAction)
+                    mechanism: row[5], status: ImplementationStatus(rawValue: row[6]) ?? .noAction, role: row[7])
             }
         }
     }
@@ -165,7 +168,12 @@ extension Replica {
         let search = indexed.isEmpty ? nil : indexed.joined(separator: " ")
         let literal = written.isEmpty ? nil : FieldValue.listJSON(written)
         let sql = """
-            SELECT r.id, r.text, r.session, r.state_under_review, r.position, m.code, \(ImplementationStatus.sql("r")) AS status
+            SELECT r.id, r.text, r.session, r.state_under_review, r.position, m.code, \(ImplementationStatus.sql("r")) AS status,
+              (SELECT min(x.role) FROM assignment x JOIN institution i ON i.id = x.institution_id
+               WHERE x._deleted IS NULL AND i._deleted IS NULL AND i.org_id = :org
+                 AND (x.recommendation_id = r.id OR x.cluster_id IN (
+                   SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))
+              ) AS role
             FROM recommendation r LEFT JOIN mechanism m ON m.id = r.mechanism_id AND m._deleted IS NULL
             WHERE r._deleted IS NULL
               AND (:mechanism IS NULL OR m.code = :mechanism)
@@ -184,12 +192,13 @@ extension Replica {
         let arguments: StatementArguments = [
             "mechanism": filter.mechanism, "session": filter.session, "cycle": filter.cycle, "theme": filter.theme,
             "sdg": filter.sdg, "position": filter.position, "institution": institution, "search": search,
-            "literal": literal, "status": filter.status?.rawValue,
+            "literal": literal, "status": filter.status?.rawValue, "org": try settings().org,
         ]
         return (sql, arguments)
     }
 
-    /// Counts recommendations by implementation status, grouped by mechanism, cluster, institution or SDG goal.
+    /// Counts recommendations by implementation status, grouped by mechanism, cluster, institution, SDG goal
+    /// or the latest independent rating.
     public func summary(by grouping: String) throws -> [StatusCount] {
         let group: String
         switch grouping {
@@ -208,13 +217,25 @@ extension Replica {
                 LEFT JOIN cluster_member cm ON cm.cluster_id = a.cluster_id AND cm._deleted IS NULL
                 WHERE a._deleted IS NULL
                 """
+        case "rating":
+            // The latest assessment of each recommendation (ids are time-ordered), of it or of a
+            // cluster holding it: the NHRI's own drafts on its replica, published ones elsewhere.
+            group = """
+                SELECT r.id AS rec, coalesce((
+                  SELECT s.rating FROM assessment s WHERE s._deleted IS NULL
+                    AND (s.recommendation_id = r.id OR s.cluster_id IN (
+                      SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))
+                  ORDER BY s.id DESC LIMIT 1), '(not assessed)') AS grp
+                FROM recommendation r WHERE r._deleted IS NULL
+                """
         case "sdg":
             group = """
                 SELECT r.id AS rec, 'SDG ' || CAST(CAST(j.value AS INTEGER) AS TEXT) AS grp
                 FROM recommendation r, json_each(r.sdg_targets) j WHERE r._deleted IS NULL
                 """
         default:
-            throw ReplicaError(.invalidGrouping, "group by mechanism, cluster, institution or sdg, not '\(grouping)'")
+            throw ReplicaError(
+                .invalidGrouping, "group by mechanism, cluster, institution, sdg or rating, not '\(grouping)'")
         }
         let sql = """
             SELECT g.grp, \(ImplementationStatus.sql("r")) AS status, count(DISTINCT r.id)

@@ -58,13 +58,15 @@ extension FollowupCommand {
                     }
                 }
                 if json { return try Output.json(found) }
+                // A ministry sees whether it leads or contributes.
+                let roles = found.contains { $0.role != nil }
                 Output.table(
-                    ["id", "session", "state", "position", "status", "text"],
+                    ["id", "session", "state", "position", "status"] + (roles ? ["role"] : []) + ["text"],
                     found.map {
                         [
                             $0.id, $0.session.map(String.init) ?? "", $0.stateUnderReview ?? "", $0.position ?? "",
-                            $0.status.rawValue, Output.clip($0.text),
-                        ]
+                            $0.status.rawValue,
+                        ] + (roles ? [$0.role ?? "-"] : []) + [Output.clip($0.text)]
                     })
                 print("(\(found.count) \(found.count == 1 ? "recommendation" : "recommendations"))")
             }

@@ -8,13 +8,13 @@ extension FollowupCommand {
             abstract: "Implementation status by mechanism, cluster, institution and SDG.")
 
         @OptionGroup var options: ReplicaOptions
-        @Option(help: "mechanism, cluster, institution or sdg (default: all four).") var by: String?
+        @Option(help: "mechanism, cluster, institution, sdg or rating (default: all five).") var by: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             try await reportingErrors {
                 let replica = try options.open()
-                let groupings = by.map { [$0] } ?? ["mechanism", "cluster", "institution", "sdg"]
+                let groupings = by.map { [$0] } ?? ["mechanism", "cluster", "institution", "sdg", "rating"]
                 var all: [String: [StatusCount]] = [:]
                 for grouping in groupings { all[grouping] = try replica.summary(by: grouping) }
                 if json { return try Output.json(all) }
