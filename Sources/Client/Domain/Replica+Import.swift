@@ -5,7 +5,7 @@ import Shared
 public enum ImportFormat: Sendable, Equatable, CaseIterable {
     /// A UPR Info CSV export (`UPRInfoFormat`), keyed by `upr_info_key`.
     case uprInfo
-    /// A Universal Human Rights Index JSON export (`UHRIFormat`), keyed by `uhri_id`.
+    /// A Universal Human Rights Index export, JSON (`UHRIFormat`) or Excel (`UHRIExcel`), keyed by `uhri_id`.
     case uhri
 
     /// The recommendation column holding the export's own key.
