@@ -87,6 +87,9 @@ struct FollowupBench: AsyncParsableCommand {
     var kintoSizes: String?
     @Option(help: "A folder of UPR Info CSV exports to import (the workload is skipped when it is missing).")
     var uprInfo = "../shared/data/upr-info-2015"
+    @Option(help: "Records of the generated UHRI JSON export (about 1.5 KB each) for the UHRI import.")
+    var uhriRecords = 200_000
+    @Flag(help: "Run the UHRI import workload alone.") var uhriOnly = false
 
     mutating func run() async throws {
         let bin = binDir ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
@@ -95,6 +98,17 @@ struct FollowupBench: AsyncParsableCommand {
             "followup-bench-\(UUID().uuidString.prefix(8))"
         ).path
         var results: [(size: Int, result: BenchResult)] = []
+        if uhriOnly {
+            for result in try await Self.importUHRI(records: uhriRecords, bin: bin, work: work + "/uhri") {
+                print(Self.line(result), terminator: "\n")
+                results.append((0, result))
+            }
+            let report = BenchReport(
+                date: ISO8601DateFormatter().string(from: Date()), machine: Self.machine(),
+                results: results.map(\.result))
+            try JSONEncoder().encode(report).write(to: URL(fileURLWithPath: json))
+            return
+        }
         for count in counts {
             for result in try await Self.measure(count: count, bin: bin, work: work + "/\(count)") {
                 results.append((count, result))
@@ -107,6 +121,10 @@ struct FollowupBench: AsyncParsableCommand {
         }
         if !quick {
             for result in try await Self.importUPRInfo(folder: uprInfo, bin: bin, work: work + "/import") {
+                results.append((0, result))
+                print(Self.line(result), terminator: "\n")
+            }
+            for result in try await Self.importUHRI(records: uhriRecords, bin: bin, work: work + "/uhri") {
                 results.append((0, result))
                 print(Self.line(result), terminator: "\n")
             }

@@ -37,15 +37,70 @@ public struct ImportReport: Sendable, Equatable, Codable {
     public var unchanged = 0
     /// Records refused, with line numbers and reasons.
     public var invalid: [InvalidImportRow] = []
+    /// Records about other States than the one kept, left out while reading (counted in `read`).
+    public var otherStates = 0
 
     /// Creates a report.
-    public init(read: Int = 0, new: Int = 0, updated: Int = 0, unchanged: Int = 0, invalid: [InvalidImportRow] = []) {
+    public init(
+        read: Int = 0, new: Int = 0, updated: Int = 0, unchanged: Int = 0, invalid: [InvalidImportRow] = [],
+        otherStates: Int = 0
+    ) {
         self.read = read
         self.new = new
         self.updated = updated
         self.unchanged = unchanged
         self.invalid = invalid
+        self.otherStates = otherStates
     }
+
+    enum CodingKeys: String, CodingKey {
+        case read, new, updated, unchanged, invalid
+        case otherStates = "other_states"
+    }
+}
+
+/// Which States' records an import keeps.
+public enum ImportScope: Sendable, Equatable {
+    /// Only the records about this State (ISO 3166 alpha-3); the others are counted and left out.
+    case state(String)
+    /// Every record, whatever State it is about (and records about no State).
+    case allStates
+
+    /// Whether a record about `states` (alpha-3 codes) is kept.
+    public func keeps(_ states: [String]) -> Bool {
+        switch self {
+        case .state(let code): states.contains(code.uppercased())
+        case .allStates: true
+        }
+    }
+
+    /// The State under review a kept record about `states` gets: the kept State, or the first one.
+    public func stateUnderReview(among states: [String]) -> String? {
+        switch self {
+        case .state(let code): code.uppercased()
+        case .allStates: states.first
+        }
+    }
+}
+
+/// What reading an export gave: the records kept, the invalid ones, and how many were about other States.
+public struct ParsedImport: Sendable, Equatable {
+    /// The valid records of the States kept.
+    public var records: [ImportedRecommendation] = []
+    /// The invalid records of the States kept.
+    public var invalid: [InvalidImportRow] = []
+    /// Records about other States, left out.
+    public var otherStates = 0
+
+    /// Creates a result.
+    public init(records: [ImportedRecommendation] = [], invalid: [InvalidImportRow] = [], otherStates: Int = 0) {
+        self.records = records
+        self.invalid = invalid
+        self.otherStates = otherStates
+    }
+
+    /// Every record read: kept, invalid and of other States.
+    public var read: Int { records.count + invalid.count + otherStates }
 }
 
 /// The UPR Info export: CSV with `To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session`.
@@ -59,6 +114,12 @@ public enum UPRInfoFormat {
 
     /// Reads every record of a UPR Info export.
     public static func parse(_ data: Data) throws -> (records: [ImportedRecommendation], invalid: [InvalidImportRow]) {
+        let parsed = try parse(data, scope: .allStates)
+        return (parsed.records, parsed.invalid)
+    }
+
+    /// Reads the records of a UPR Info export whose `To` is a State of `scope`; counts the others.
+    public static func parse(_ data: Data, scope: ImportScope) throws -> ParsedImport {
         let text = String(data: data, encoding: .utf8) ?? MacRoman.decode(data)
         let reader: CSVReader
         do {
@@ -70,20 +131,28 @@ public enum UPRInfoFormat {
             throw ReplicaError(
                 .invalidFile, "this is not a UPR Info export: the header must be \(columns.joined(separator: ","))")
         }
-        var records: [ImportedRecommendation] = []
-        var invalid: [InvalidImportRow] = []
+        var parsed = ParsedImport()
         var line = 1
         while let row = reader.next() {
             line += 1
+            if case .state(let kept) = scope, let to = row.first,
+                Countries.code(forName: HTMLText.plain(to)) != kept.uppercased()
+            {
+                // An unknown `To` stays invalid (it may be the kept State misspelt); other States are left out.
+                if Countries.code(forName: HTMLText.plain(to)) != nil {
+                    parsed.otherStates += 1
+                    continue
+                }
+            }
             switch record(row, line: line) {
-            case .success(let record): records.append(record)
-            case .failure(let problem): invalid.append(problem)
+            case .success(let record): parsed.records.append(record)
+            case .failure(let problem): parsed.invalid.append(problem)
             }
         }
         if let error = reader.error {
-            invalid.append(InvalidImportRow(line: line + 1, reason: "the CSV breaks off here (\(error))"))
+            parsed.invalid.append(InvalidImportRow(line: line + 1, reason: "the CSV breaks off here (\(error))"))
         }
-        return (records, invalid)
+        return parsed
     }
 
     static func record(_ row: [String], line: Int) -> Result<ImportedRecommendation, InvalidImportRow> {
@@ -127,95 +196,6 @@ public enum UPRInfoFormat {
         let identity = cell.joined(separator: "\u{1F}")
         let key = SHA256.hash(data: Data(identity.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
         return .success(ImportedRecommendation(line: line, key: key, fields: fields, mechanism: "UPR"))
-    }
-}
-
-/// The OHCHR Universal Human Rights Index export: one JSON array of annotation records.
-public enum UHRIFormat {
-    struct Record: Decodable {
-        var AnnotationId: String?
-        var Text: String?
-        var Symbol: String?
-        var Body: String?
-        var Countries: [String]?
-        var Themes: [String]?
-        var Sdgs: [String]?
-        var AnnotationType: String?
-        var PublicationDate: String?
-        var DocumentId: String?
-        var AffectedPersons: [String]?
-    }
-
-    /// Reads every record of a UHRI export.
-    public static func parse(_ data: Data) throws -> (records: [ImportedRecommendation], invalid: [InvalidImportRow]) {
-        let items: [Record]
-        do {
-            items = try JSONDecoder().decode([Record].self, from: data)
-        } catch {
-            throw ReplicaError(
-                .invalidFile, "this is not a UHRI export (a JSON array of annotation records): \(error)")
-        }
-        var records: [ImportedRecommendation] = []
-        var invalid: [InvalidImportRow] = []
-        for (index, item) in items.enumerated() {
-            switch record(item, position: index + 1) {
-            case .success(let record): records.append(record)
-            case .failure(let problem): invalid.append(problem)
-            }
-        }
-        return (records, invalid)
-    }
-
-    static func record(_ item: Record, position: Int) -> Result<ImportedRecommendation, InvalidImportRow> {
-        func fail(_ reason: String) -> Result<ImportedRecommendation, InvalidImportRow> {
-            .failure(InvalidImportRow(line: position, reason: "record \(position): \(reason)"))
-        }
-        guard let id = item.AnnotationId?.lowercased(), UUID(uuidString: id) != nil else {
-            return fail("AnnotationId is missing or not a UUID")
-        }
-        let text = HTMLText.plain(item.Text ?? "")
-        guard !text.isEmpty else { return fail("Text is empty") }
-        guard let body = item.Body?.trimmingCharacters(in: .whitespaces), !body.isEmpty else {
-            return fail("Body is missing")
-        }
-        guard let date = item.PublicationDate.map({ String($0.prefix(10)) }), OperationRules.isCalendarDate(date) else {
-            return fail("PublicationDate is not an ISO 8601 date")
-        }
-        var fields: [String: FieldValue] = [
-            "text": .text(text), "uhri_id": .text(id), "date": .text(date), "language": .text("en"),
-            "kind": .text(item.AnnotationType?.lowercased().contains("concern") == true ? "concern" : "recommendation"),
-            "themes": .list(item.Themes ?? []), "affected_persons": .list(item.AffectedPersons ?? []),
-            "sdg_targets": .list((item.Sdgs ?? []).compactMap(sdgCode)),
-        ]
-        if let symbol = item.Symbol, !symbol.isEmpty { fields["document_symbol"] = .text(symbol) }
-        if let document = item.DocumentId, !document.isEmpty { fields["document_id"] = .text(document) }
-        if let country = item.Countries?.first {
-            guard
-                let code = Countries.code(forName: country)
-                    ?? Countries.name(forCode: country).map({ _ in country.uppercased() })
-            else { return fail("unknown country '\(country)'") }
-            fields["state_under_review"] = .text(code)
-        }
-        return .success(ImportedRecommendation(line: position, key: id, fields: fields, mechanism: mechanismCode(body)))
-    }
-
-    /// The mechanism code for a UHRI body name: UPR, a treaty body's code, or `SP:<name>`.
-    static func mechanismCode(_ body: String) -> String {
-        let upper = body.uppercased()
-        if upper == "UPR" || upper.contains("UNIVERSAL PERIODIC") { return "UPR" }
-        if let known = Mechanisms.all.first(where: { $0.code == upper || $0.name.uppercased() == upper }) {
-            return known.code
-        }
-        return Mechanisms.specialProcedurePrefix + body
-    }
-
-    /// The SDG goal or target code at the start of a UHRI SDG label ("5.2 - ..." or "Goal 5").
-    static func sdgCode(_ label: String) -> String? {
-        let trimmed = label.trimmingCharacters(in: .whitespaces)
-        let withoutGoal = trimmed.lowercased().hasPrefix("goal ") ? String(trimmed.dropFirst(5)) : trimmed
-        let code = String(withoutGoal.prefix { $0.isNumber || $0 == "." || ($0.isLetter && $0.isLowercase) })
-        let cleaned = code.hasSuffix(".") ? String(code.dropLast()) : code
-        return SustainableDevelopmentGoals.isGoalOrTarget(cleaned) ? cleaned : nil
     }
 }
 

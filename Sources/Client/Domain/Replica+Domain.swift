@@ -176,7 +176,7 @@ extension Replica {
               ) AS role
             FROM recommendation r LEFT JOIN mechanism m ON m.id = r.mechanism_id AND m._deleted IS NULL
             WHERE r._deleted IS NULL
-              AND (:mechanism IS NULL OR m.code = :mechanism)
+              AND (:mechanism IS NULL OR m.code = :mechanism COLLATE NOCASE)
               AND (:session IS NULL OR r.session = :session)
               AND (:cycle IS NULL OR r.cycle = :cycle)
               AND (:theme IS NULL OR EXISTS (SELECT 1 FROM json_each(r.themes) WHERE lower(value) = lower(:theme)))

@@ -23,7 +23,8 @@ extension FollowupCommand {
 
     struct ImportUHRI: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "uhri", abstract: "Import a Universal Human Rights Index JSON export.")
+            commandName: "uhri",
+            abstract: "Import a Universal Human Rights Index export: the JSON full export or an Excel (.xlsx) export.")
 
         @OptionGroup var options: ReplicaOptions
         @OptionGroup var file: ImportFileOptions
@@ -37,8 +38,24 @@ extension FollowupCommand {
 /// The arguments every import takes.
 struct ImportFileOptions: ParsableArguments {
     @Argument(help: "The file to import.") var path: String
+    @Option(help: "Keep only the records about this State (ISO 3166 alpha-3, e.g. PER).") var state: String?
+    @Flag(help: "Keep the records about every State.") var allStates = false
     @Flag(help: "Import the valid records even if some are invalid.") var skipInvalid = false
     @Flag(help: "Print the report as JSON.") var json = false
+
+    func validate() throws {
+        if state != nil && allStates { throw ValidationError("give --state or --all-states, not both") }
+        if let state, Countries.name(forCode: state) == nil || state.count != 3 {
+            throw ValidationError("--state must be an ISO 3166 alpha-3 code, such as PER, not '\(state)'")
+        }
+    }
+
+    /// The States whose records are kept.
+    var scope: ImportScope {
+        let defaultScope: ImportScope = .allStates  // TODO(state): the deployment's State
+        if allStates { return .allStates }
+        return state.map { .state($0.uppercased()) } ?? defaultScope
+    }
 }
 
 /// Reads, checks and imports a file (all or nothing unless `--skip-invalid`) and prints the report.
@@ -47,15 +64,25 @@ func runImport(_ arguments: ImportFileOptions, options: ReplicaOptions, format: 
     let file = try ImportFile(path: path)
     let replica = try options.open()
     let report: ImportReport
+    let terminal = standardErrorIsTerminal
+    var barShown = false
     do {
-        report = try replica.importRecommendations(from: file, format: format, skipInvalid: skipInvalid) { step in
-            guard standardErrorIsTerminal else { return }
+        report = try replica.importRecommendations(
+            from: file, format: format, scope: arguments.scope, skipInvalid: skipInvalid
+        ) { step in
+            guard terminal else { return }
             switch step {
-            case .reading(let path): printError("reading \(path)…")
-            case .importing(let records): printError("importing \(records) records…")
+            case .reading(let path, let bytesRead, let totalBytes):
+                FileHandle.standardError.write(Data(("\r" + progressBar(path, bytesRead, totalBytes)).utf8))
+                barShown = true
+            case .importing(let records):
+                if barShown { FileHandle.standardError.write(Data("\n".utf8)) }
+                barShown = false
+                printError("importing \(records) records…")
             }
         }
     } catch let refusal as ImportRefusal {
+        if barShown { FileHandle.standardError.write(Data("\n".utf8)) }
         if json { try Output.json(refusal.report) }
         throw refusal.error
     }
@@ -63,5 +90,22 @@ func runImport(_ arguments: ImportFileOptions, options: ReplicaOptions, format: 
     print(
         "imported \(path): \(report.new) new, \(report.updated) updated, \(report.unchanged) unchanged, \(report.invalid.count) invalid"
     )
+    if report.otherStates > 0 {
+        print(
+            "kept \(report.read - report.otherStates) of \(report.read) records (\(report.otherStates) of other States left out)"
+        )
+    }
     for problem in report.invalid.prefix(50) { print("  line \(problem.line): \(problem.reason)") }
+}
+
+/// One line of progress: "reading FILE [#####.....]  42% (160 of 380 MB)".
+func progressBar(_ path: String, _ done: Int64, _ total: Int64) -> String {
+    let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+    let width = 30
+    let filled = Int(fraction * Double(width))
+    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+    let name = URL(fileURLWithPath: path).lastPathComponent
+    return String(
+        format: "reading %@ [%@] %3d%% (%.0f of %.0f MB)", name as NSString, bar as NSString, Int(fraction * 100),
+        Double(done) / 1e6, Double(total) / 1e6)
 }
