@@ -33,6 +33,38 @@ struct FollowUpCycleTests {
         #expect(try ministry.status().state == "MAR")
     }
 
+    @Test("an import keeps the deployment's State's records by default; --all-states keeps everyone's")
+    func importsKeepTheState() async throws {
+        let server = try await InProcessServer()
+        try await server.storage.setDeploymentState("TCD")
+        let directory = try temporaryDirectory("state-import")
+        let (replica, _) = try await server.replicaOnDisk(user: "sara", org: "nmirf", directory: directory)
+        #expect(try replica.defaultImportScope() == .state("TCD"))
+        let fixture = TestData.fixtures.appendingPathComponent("upr-info-sample.csv").path
+        try await followup(["--replica", directory, "import", "upr-info", fixture])
+        let states = Set(try replica.rows("recommendation").compactMap { $0.values["state_under_review"] })
+        #expect(states == [.text("TCD")])
+        try await followup(["--replica", directory, "import", "upr-info", fixture, "--all-states"])
+        #expect(Set(try replica.rows("recommendation").compactMap { $0.values["state_under_review"] }).count > 1)
+    }
+
+    @Test(
+        "the 23,483 UPR Info rows for Morocco keep Morocco's, not everyone's",
+        .enabled(if: TestData.sharedDataPresent, "../shared/data is not here"))
+    func moroccoFromSharedData() throws {
+        var kept = 0
+        var read = 0
+        for file in ["sessions-1-5.csv", "sessions-6-9.csv", "sessions-10-13.csv"] {
+            let data = try Data(contentsOf: TestData.sharedUPRInfo.appendingPathComponent(file))
+            let parsed = try UPRInfoFormat.parse(data, scope: .state("MAR"))
+            #expect(parsed.records.allSatisfy { $0.fields["state_under_review"] == .text("MAR") })
+            kept += parsed.records.count
+            read += parsed.read
+        }
+        #expect(read >= 23_483)
+        #expect(kept > 0 && kept < 1_000)
+    }
+
     @Test("a repeated recommendation joins a cluster once; a repeated assignment is refused and nothing is written")
     func noDuplicates() async throws {
         let (_, secretariat, _, _, _) = try await Self.cycle("duplicates")

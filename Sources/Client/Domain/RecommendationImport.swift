@@ -83,6 +83,14 @@ public enum ImportScope: Sendable, Equatable {
     }
 }
 
+extension Replica {
+    /// The States an import keeps unless told otherwise: the deployment's State once a sync
+    /// brought it (`followup-server admin set-state`), else every State.
+    public func defaultImportScope() throws -> ImportScope {
+        try settings().deploymentState.map { .state($0) } ?? .allStates
+    }
+}
+
 /// What reading an export gave: the records kept, the invalid ones, and how many were about other States.
 public struct ParsedImport: Sendable, Equatable {
     /// The valid records of the States kept.

@@ -50,9 +50,9 @@ struct ImportFileOptions: ParsableArguments {
         }
     }
 
-    /// The States whose records are kept.
-    var scope: ImportScope {
-        let defaultScope: ImportScope = .allStates  // TODO(state): the deployment's State
+    /// The States whose records are kept: as the flags say, else `defaultScope` (the
+    /// deployment's State).
+    func scope(default defaultScope: ImportScope) -> ImportScope {
         if allStates { return .allStates }
         return state.map { .state($0.uppercased()) } ?? defaultScope
     }
@@ -63,12 +63,17 @@ func runImport(_ arguments: ImportFileOptions, options: ReplicaOptions, format: 
     let (path, skipInvalid, json) = (arguments.path, arguments.skipInvalid, arguments.json)
     let file = try ImportFile(path: path)
     let replica = try options.open()
+    let defaultScope = try replica.defaultImportScope()
+    if arguments.state == nil && !arguments.allStates && defaultScope == .allStates {
+        printError(
+            "note: the operator has not named this deployment's State yet (set-state); importing every State's records")
+    }
     let report: ImportReport
     let terminal = standardErrorIsTerminal
     var barShown = false
     do {
         report = try replica.importRecommendations(
-            from: file, format: format, scope: arguments.scope, skipInvalid: skipInvalid
+            from: file, format: format, scope: arguments.scope(default: defaultScope), skipInvalid: skipInvalid
         ) { step in
             guard terminal else { return }
             switch step {
