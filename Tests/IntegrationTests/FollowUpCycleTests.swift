@@ -195,6 +195,30 @@ struct FollowUpCycleTests {
         #expect(byRating == ["partial": 1, "no_progress": 1])
     }
 
+    @Test("clusters are proposed from themes and SDG goals for review, and a proposal accepted becomes one")
+    func clusterProposals() async throws {
+        let (_, secretariat, _, _, _) = try await Self.cycle("proposals")
+        let ids = try secretariat.put(
+            "recommendation",
+            rows: [
+                (nil, ["text": .text("a"), "themes": .list(["Torture", "Justice"]), "sdg_targets": .list(["5.2"])]),
+                (nil, ["text": .text("b"), "themes": .list(["Torture"]), "sdg_targets": .list(["5.1", "16.2"])]),
+                (nil, ["text": .text("c"), "themes": .list(["Women's rights"])]),
+            ])
+        let byTheme = try secretariat.proposeClusters(by: .theme)
+        #expect(byTheme.map(\.title) == ["Torture"])
+        #expect(Set(byTheme[0].recommendations) == Set(ids.prefix(2)))
+        let bySDG = try secretariat.proposeClusters(by: .sdg)
+        #expect(bySDG.map(\.title) == ["SDG 5: Gender equality"])
+        #expect(try secretariat.proposeClusters(by: .theme, minimum: 1).count == 3)
+        let pending = try secretariat.status().pending
+        let cluster = try secretariat.acceptProposal(byTheme[0])
+        #expect(try secretariat.status().pending == pending + 3)
+        #expect(try secretariat.rows("cluster_member", where: "cluster_id", is: cluster).count == 2)
+        #expect(try secretariat.proposeClusters(by: .theme).isEmpty)
+        #expect(try secretariat.proposeClusters(by: .sdg).first?.alreadyClustered == 2)
+    }
+
     @Test("search finds words in the six UN languages: diacritics, prefixes, plurals, Chinese as written")
     func multilingualSearch() async throws {
         let (_, secretariat, _, _, _) = try await Self.cycle("search")

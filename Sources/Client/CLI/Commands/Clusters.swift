@@ -6,7 +6,7 @@ extension FollowupCommand {
     struct Clusters: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Group recommendations into clusters (secretariat).",
-            subcommands: [CreateCluster.self, AddToCluster.self, RemoveFromCluster.self])
+            subcommands: [CreateCluster.self, AddToCluster.self, RemoveFromCluster.self, ProposeClusters.self])
     }
 
     struct CreateCluster: AsyncParsableCommand {
@@ -22,6 +22,38 @@ extension FollowupCommand {
             try await reportingErrors {
                 print(
                     try options.open().createCluster(NewCluster(title: title, kind: kind, description: description)))
+            }
+        }
+    }
+
+    struct ProposeClusters: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "propose",
+            abstract: "Propose clusters from the recommendations' themes or SDG goals, for review; --create makes them."
+        )
+
+        @OptionGroup var options: ReplicaOptions
+        @Option(help: "theme or sdg.") var by = "theme"
+        @Option(help: "Leave out proposals of fewer recommendations.") var minimum = 2
+        @Flag(help: "Create every proposal shown, with its recommendations.") var create = false
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            guard let basis = ClusterBasis(rawValue: by) else { throw ValidationError("--by must be theme or sdg") }
+            try await reportingErrors {
+                let replica = try options.open()
+                let proposals = try replica.proposeClusters(by: basis, minimum: minimum)
+                if json && !create { return try Output.json(proposals) }
+                Output.table(
+                    ["recommendations", "already clustered", "proposed cluster"],
+                    proposals.map { [String($0.recommendations.count), String($0.alreadyClustered), $0.title] })
+                print("(\(proposals.count) proposals by \(basis.rawValue); none recorded\(create ? " yet" : ""))")
+                guard create else { return }
+                for proposal in proposals {
+                    let id = try replica.acceptProposal(proposal)
+                    print(
+                        "created cluster \(id): \(proposal.title) (\(proposal.recommendations.count) recommendations)")
+                }
             }
         }
     }
