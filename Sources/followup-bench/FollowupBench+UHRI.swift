@@ -9,7 +9,7 @@ extension FollowupBench {
     /// - Returns: the file's size in bytes and the number of Peru's records.
     static func writeUHRIExport(records: Int, keptEvery: Int = 30, to path: String) throws -> (bytes: Int64, kept: Int)
     {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else { throw BenchFailure("cannot write \(path)") }
         defer { try? handle.close() }
         let others = [

@@ -60,7 +60,7 @@ struct SQLiteSyncStore: SyncStoreWriter {
         let filter = names.map { "\($0) = ?" }.joined(separator: " AND ")
         return try String.fetchAll(
             db.cachedStatement(sql: "SELECT \(column) FROM \(table) WHERE \(filter) AND \(column) IS NOT NULL"),
-            arguments: StatementArguments(names.map { conditions[$0] }))
+            arguments: StatementArguments(names.compactMap { conditions[$0] }))
     }
 
     func assignedOrganisations(recommendation id: String) throws -> Set<String> {
