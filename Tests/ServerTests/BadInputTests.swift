@@ -79,6 +79,10 @@ struct BadInputTests {
             #expect(invalid.code == .unauthorized)
             let session = try await login(client)
             #expect(try await send(client, .post, "/v1/pull", body: pull, token: session.token).status == .ok)
+            // The scheme's name is case-insensitive.
+            let lower = try await send(
+                client, .post, "/v1/pull", body: pull, headers: [.authorization: "bearer \(session.token)"])
+            #expect(lower.status == .ok)
             // Disabling the user stops the token at once, and the replica is told why.
             try await fixture.storage.setUserDisabled(name: "sara", disabled: true)
             let disabled = try await send(client, .post, "/v1/pull", body: pull, token: session.token)

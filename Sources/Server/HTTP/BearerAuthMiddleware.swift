@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdAuth
 import Logging
@@ -12,10 +13,12 @@ struct BearerAuthMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let bearer = request.headers.bearer else {
+        // hummingbird-auth reads "Bearer <token>"; the scheme's name is case-insensitive (RFC 9110
+        // §11.1), so any other spelling of it is read too, as before.
+        guard let token = request.headers.bearer?.token ?? Self.token(anyCase: request.headers[.authorization]) else {
             throw APIError(.unauthorized, "sign in first: the request has no bearer token")
         }
-        guard let session = try await identity.session(token: bearer.token) else {
+        guard let session = try await identity.session(token: token) else {
             throw APIError(.unauthorized, "the session token is not valid (signed out or revoked); sign in again")
         }
         var context = context
@@ -23,6 +26,12 @@ struct BearerAuthMiddleware: RouterMiddleware {
         context.logger[metadataKey: "auth.user"] = .string(session.user)
         context.logger[metadataKey: "auth.replica"] = .string(session.replica)
         return try await next(request, context)
+    }
+
+    /// The token of an `Authorization` value whose scheme is "bearer" in any case.
+    static func token(anyCase header: String?) -> String? {
+        guard let header, header.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
     }
 }
 
