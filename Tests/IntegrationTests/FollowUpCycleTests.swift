@@ -184,13 +184,22 @@ struct FollowUpCycleTests {
         #expect(roles[led] == "lead")
         #expect(roles[helped] == "contributing")
         #expect(try secretariat.recommendations(RecommendationFilter()).allSatisfy { $0.role == nil })
+        // Leading directly counts over contributing through a cluster; a deleted cluster counts for nothing.
+        try secretariat.addToCluster(cluster, recommendations: [led])
+        try secretariat.delete("cluster", id: cluster)
+        _ = try await sync.sync()
+        _ = try await ministrySync.sync()
+        let after = Dictionary(
+            uniqueKeysWithValues: try ministry.recommendations(RecommendationFilter()).map { ($0.id, $0.role) })
+        #expect(after[led] == "lead")
+        #expect(after[helped] == .some(nil))
 
         try await server.storage.addOrganisation(id: "nhri", name: "Human Rights Commission", kind: .nhri)
         let (nhri, _) = try await server.replicaOnDisk(
             user: "nadia", org: "nhri", directory: try temporaryDirectory("roles-n"))
         _ = try nhri.recordAssessment(NewAssessment(target: led, rating: "limited", rationale: "Slow"))
         _ = try nhri.recordAssessment(NewAssessment(target: led, rating: "partial", rationale: "Bill tabled"))
-        _ = try nhri.recordAssessment(NewAssessment(target: cluster, rating: "no_progress", rationale: "Threats go on"))
+        _ = try nhri.recordAssessment(NewAssessment(target: helped, rating: "no_progress", rationale: "Threats go on"))
         let byRating = Dictionary(uniqueKeysWithValues: try nhri.summary(by: "rating").map { ($0.group, $0.total) })
         #expect(byRating == ["partial": 1, "no_progress": 1])
     }
@@ -216,6 +225,10 @@ struct FollowUpCycleTests {
         #expect(try secretariat.status().pending == pending + 3)
         #expect(try secretariat.rows("cluster_member", where: "cluster_id", is: cluster).count == 2)
         #expect(try secretariat.proposeClusters(by: .theme).isEmpty)
+        // The secretariat lists clusters with their members.
+        #expect(try secretariat.clusters().map(\.title) == ["Torture"])
+        #expect(Set(try secretariat.cluster(cluster).members.map(\.id)) == Set(ids.prefix(2)))
+        #expect(throws: ReplicaError.self) { try secretariat.cluster(UUIDv7.make()) }
         #expect(try secretariat.proposeClusters(by: .sdg).first?.alreadyClustered == 2)
     }
 

@@ -38,4 +38,25 @@ struct ImportIntegrityTests {
         let codes = try replica.rows("mechanism").compactMap { $0.values["code"]?.description }
         #expect(codes.filter { $0 == "UPR" }.count == 1)
     }
+
+    @Test("only the secretariat imports: a ministry hears it at once, and nothing is written")
+    func ministryCannotImport() async throws {
+        let server = try await InProcessServer()
+        let (ministry, engine) = try await server.replica(user: "malik", org: "moj", clock: server.clock)
+        _ = try await engine.sync()
+        let (records, _) = try UPRInfoFormat.parse(try TestData.fixture("upr-info-sample.csv"))
+        let refusal = #expect(throws: ReplicaError.self) {
+            try ministry.importRecommendations(records, keyColumn: "upr_info_key")
+        }
+        #expect(refusal?.code == .forbidden)
+        #expect(try ministry.status().pending == 0)
+    }
+
+    @Test("a stray bracket in a JSON export is refused, not read forever")
+    func strayBracket() throws {
+        let data = Data(#"[{"AnnotationId": "a"}}, {"AnnotationId": "b"}]"#.utf8)
+        #expect(throws: ReplicaError.self) {
+            _ = try UHRIFormat.parse(data)
+        }
+    }
 }

@@ -83,6 +83,9 @@ struct BadInputTests {
             let lower = try await send(
                 client, .post, "/v1/pull", body: pull, headers: [.authorization: "bearer \(session.token)"])
             #expect(lower.status == .ok)
+            let spaced = try await send(
+                client, .post, "/v1/pull", body: pull, headers: [.authorization: "Bearer  \(session.token) "])
+            #expect(spaced.status == .ok)
             // Disabling the user stops the token at once, and the replica is told why.
             try await fixture.storage.setUserDisabled(name: "sara", disabled: true)
             let disabled = try await send(client, .post, "/v1/pull", body: pull, token: session.token)

@@ -28,6 +28,9 @@ final class JSONArrayStream {
 
     /// Bytes read from the source so far.
     private(set) var bytesRead: Int64 = 0
+    /// The largest element accepted, in bytes: a record of the export is a few kilobytes, so a
+    /// larger one means the file is not what it claims (and would otherwise fill the memory).
+    static let maxElementBytes = 16 << 20
 
     /// A stream over chunks that `read` returns, asking for `chunkSize` bytes at a time.
     init(chunkSize: Int = 1 << 20, read: @escaping ChunkReader) {
@@ -42,6 +45,10 @@ final class JSONArrayStream {
                 if let start = elementStart {
                     pending.append(contentsOf: chunk[start...])
                     elementStart = 0
+                    if pending.count > Self.maxElementBytes {
+                        throw notAnArray(
+                            "an element near byte \(bytesRead) is larger than \(Self.maxElementBytes) bytes")
+                    }
                 }
                 guard try load() else {
                     if !opened { throw notAnArray("the file is empty") }
@@ -87,6 +94,11 @@ final class JSONArrayStream {
             }
             if let end = scanElement() {
                 let start = elementStart ?? 0
+                // A '}' or ']' where an element should begin ends an element of no bytes: the
+                // array is broken there (and reading on would never move).
+                guard end > start || !pending.isEmpty else {
+                    throw notAnArray("a stray bracket stands where an element should begin, near byte \(bytesRead)")
+                }
                 var element = pending
                 element.append(contentsOf: chunk[start..<end])
                 pending.removeAll(keepingCapacity: true)

@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 
 /// A cluster of recommendations grouped by theme, as `Replica.createCluster(_:)` takes it.
@@ -64,5 +65,44 @@ extension Replica {
             removed += 1
         }
         return removed
+    }
+}
+
+/// A cluster with its members, as the secretariat reviews it.
+public struct ClusterDetail: Sendable, Equatable, Codable {
+    /// The cluster's id.
+    public var id: String
+    /// Its title.
+    public var title: String
+    /// `theme` or `custom`.
+    public var kind: String?
+    /// Its member recommendations, by session then id.
+    public var members: [RecommendationSummary]
+}
+
+extension Replica {
+    /// Every live cluster with its members, by title.
+    public func clusters() throws -> [ClusterDetail] {
+        try rows("cluster").map { try clusterDetail($0.id, values: $0.values) }
+            .sorted { $0.title.localizedStandardCompare($1.title) == .orderedAscending }
+    }
+
+    /// Cluster `id` with its members, or `row_not_found`.
+    public func cluster(_ id: String) throws -> ClusterDetail {
+        guard let values = try row("cluster", id: id) else {
+            throw ReplicaError(.rowNotFound, "there is no cluster \(id) on this replica")
+        }
+        return try clusterDetail(id, values: values)
+    }
+
+    private func clusterDetail(_ id: String, values: [String: FieldValue]) throws -> ClusterDetail {
+        let members = Set(
+            try rows("cluster_member", where: "cluster_id", is: id).compactMap {
+                AccessPolicy.text($0.values["recommendation_id"])
+            })
+        let summaries = try recommendations(RecommendationFilter()).filter { members.contains($0.id) }
+        return ClusterDetail(
+            id: id, title: AccessPolicy.text(values["title"]) ?? "", kind: AccessPolicy.text(values["kind"]),
+            members: summaries)
     }
 }

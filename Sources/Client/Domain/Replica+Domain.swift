@@ -169,11 +169,12 @@ extension Replica {
         let literal = written.isEmpty ? nil : FieldValue.listJSON(written)
         let sql = """
             SELECT r.id, r.text, r.session, r.state_under_review, r.position, m.code, \(ImplementationStatus.sql("r")) AS status,
-              (SELECT min(x.role) FROM assignment x JOIN institution i ON i.id = x.institution_id
+              (SELECT x.role FROM assignment x JOIN institution i ON i.id = x.institution_id
                WHERE x._deleted IS NULL AND i._deleted IS NULL AND i.org_id = :org
                  AND (x.recommendation_id = r.id OR x.cluster_id IN (
-                   SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))
-              ) AS role
+                   SELECT cm.cluster_id FROM cluster_member cm JOIN cluster c ON c.id = cm.cluster_id
+                   WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL AND c._deleted IS NULL))
+               ORDER BY x.role = 'lead' DESC LIMIT 1) AS role
             FROM recommendation r LEFT JOIN mechanism m ON m.id = r.mechanism_id AND m._deleted IS NULL
             WHERE r._deleted IS NULL
               AND (:mechanism IS NULL OR m.code = :mechanism COLLATE NOCASE)
@@ -185,7 +186,8 @@ extension Replica {
               AND (:institution IS NULL OR EXISTS (
                     SELECT 1 FROM assignment a WHERE a._deleted IS NULL AND a.institution_id = :institution
                       AND (a.recommendation_id = r.id OR a.cluster_id IN (
-                        SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))))
+                        SELECT cm.cluster_id FROM cluster_member cm JOIN cluster c ON c.id = cm.cluster_id
+                        WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL AND c._deleted IS NULL))))
               AND (:search IS NULL OR r.rowid IN (SELECT rowid FROM recommendation_fts WHERE recommendation_fts MATCH :search))
               AND (:literal IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(:literal) w WHERE instr(r.text, w.value) = 0))
             """

@@ -140,6 +140,8 @@ extension Replica {
         from file: ImportFile, format: ImportFormat, scope: ImportScope, skipInvalid: Bool,
         progress: (ImportStep) -> Void = { _ in }
     ) throws -> ImportReport {
+        // Only the secretariat records recommendations: others learn it before the file is read.
+        try authorise([RowEdit(table: "recommendation", fields: ["text": .text("(import)")])])
         progress(.reading(path: file.path, bytesRead: 0, totalBytes: file.size))
         let parsed = try format.parse(file, scope: scope, progress: progress)
         let (records, invalid) = (parsed.records, parsed.invalid)

@@ -100,6 +100,8 @@ public enum UHRIExcel {
     static func date(_ cell: String) -> String? {
         let trimmed = cell.trimmingCharacters(in: .whitespaces)
         guard let serial = Double(trimmed) else { return trimmed.isEmpty ? nil : trimmed }
+        // Serials 1 to 2958465 are 1900-01-01 to 9999-12-31; anything else is no date.
+        guard serial.isFinite, (1...2_958_465).contains(serial) else { return nil }
         // Serial 25569 is 1970-01-01 (Excel's 1900 system, counting its phantom 29 February 1900).
         let date = Date(timeIntervalSince1970: (serial.rounded(.down) - 25_569) * 86_400)
         var calendar = Calendar(identifier: .gregorian)
@@ -259,10 +261,12 @@ private final class SheetParser: NSObject, XMLParserDelegate {
         var letters = 0
         for scalar in reference.unicodeScalars {
             guard ("A"..."Z").contains(scalar) else { break }
+            // Excel's last column is XFD (16,384): a longer reference is not a real cell's.
+            guard letters < 3 else { return nil }
             number = number * 26 + Int(scalar.value - 64)
             letters += 1
         }
-        return letters > 0 ? number - 1 : nil
+        return letters > 0 && number <= 16_384 ? number - 1 : nil
     }
 
     func parser(

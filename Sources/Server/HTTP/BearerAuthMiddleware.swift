@@ -13,9 +13,12 @@ struct BearerAuthMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        // hummingbird-auth reads "Bearer <token>"; the scheme's name is case-insensitive (RFC 9110
-        // §11.1), so any other spelling of it is read too, as before.
-        guard let token = request.headers.bearer?.token ?? Self.token(anyCase: request.headers[.authorization]) else {
+        // hummingbird-auth reads "Bearer <token>"; the scheme's name is case-insensitive and spaces
+        // around the token are ignored (protocol §3), so any other spelling is read too, as before.
+        guard
+            let token = request.headers.bearer.map({ $0.token.trimmingCharacters(in: .whitespaces) })
+                ?? Self.token(anyCase: request.headers[.authorization])
+        else {
             throw APIError(.unauthorized, "sign in first: the request has no bearer token")
         }
         guard let session = try await identity.session(token: token) else {

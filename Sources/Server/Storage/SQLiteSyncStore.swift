@@ -115,10 +115,11 @@ struct SQLiteSyncStore: SyncStoreWriter {
     }
 
     func nextFeedSequence() throws -> Int64 {
-        guard
-            let next = try Int64.fetchOne(
-                db.cachedStatement(sql: "UPDATE feed_clock SET last_seq = last_seq + 1 RETURNING last_seq"))
-        else { throw ServiceError(.internalError, "the feed clock is missing") }
+        // UPDATE … RETURNING would need SQLite 3.35; two statements work with any.
+        try db.cachedStatement(sql: "UPDATE feed_clock SET last_seq = last_seq + 1").execute()
+        guard let next = try Int64.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM feed_clock")) else {
+            throw ServiceError(.internalError, "the feed clock is missing")
+        }
         return next
     }
 

@@ -6,7 +6,10 @@ extension FollowupCommand {
     struct Clusters: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Group recommendations into clusters (secretariat).",
-            subcommands: [CreateCluster.self, AddToCluster.self, RemoveFromCluster.self, ProposeClusters.self])
+            subcommands: [
+                ListClusters.self, ShowCluster.self, CreateCluster.self, AddToCluster.self, RemoveFromCluster.self,
+                ProposeClusters.self,
+            ])
     }
 
     struct CreateCluster: AsyncParsableCommand {
@@ -22,6 +25,51 @@ extension FollowupCommand {
             try await reportingErrors {
                 print(
                     try options.open().createCluster(NewCluster(title: title, kind: kind, description: description)))
+            }
+        }
+    }
+
+    struct ListClusters: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the clusters with how many recommendations each holds.")
+
+        @OptionGroup var options: ReplicaOptions
+        @Flag(help: "Print JSON (each cluster with its members).") var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let clusters = try options.open().clusters()
+                if json { return try Output.json(clusters) }
+                Output.table(
+                    ["id", "kind", "members", "title"],
+                    clusters.map { [$0.id, $0.kind ?? "", String($0.members.count), $0.title] })
+                print("(\(clusters.count) \(clusters.count == 1 ? "cluster" : "clusters"))")
+            }
+        }
+    }
+
+    struct ShowCluster: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show a cluster's member recommendations.")
+
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "The cluster id.") var cluster: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let detail = try options.open().cluster(cluster)
+                if json { return try Output.json(detail) }
+                print("\(detail.title) (\(detail.kind ?? "custom"))")
+                Output.table(
+                    ["id", "session", "position", "status", "text"],
+                    detail.members.map {
+                        [
+                            $0.id, $0.session.map(String.init) ?? "", $0.position ?? "", $0.status.rawValue,
+                            Output.clip($0.text),
+                        ]
+                    })
+                print("(\(detail.members.count) \(detail.members.count == 1 ? "recommendation" : "recommendations"))")
             }
         }
     }
