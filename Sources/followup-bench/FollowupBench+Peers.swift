@@ -29,6 +29,8 @@ extension FollowupBench {
         }
         _ = try run(
             ["init", "--server", running.url, "--user", "importer", "--password-stdin"], input: "importer-password")
+        // The UN's mechanisms come from the server: an import needs the first sync.
+        _ = try run(["sync"])
         var imported = 0
         var seconds = 0.0
         var peakKiB = 0

@@ -89,6 +89,8 @@ extension FollowupBench {
         }
         _ = try run(
             ["init", "--server", running.url, "--user", "importer", "--password-stdin"], input: "importer-password")
+        // The UN's mechanisms come from the server: an import needs the first sync.
+        _ = try run(["sync"])
         let reportPath = work + "/import-uhri.json"
         let usage = try run(["import", "uhri", export, "--state", "PER", "--json"], output: reportPath)
         let report = try JSONDecoder().decode(
