@@ -241,7 +241,7 @@ struct AccessMatrixTests {
                     table: "assessment", state: "published", id: publishedAssessment, readers: everyone, writers: "N",
                     touch: ["rationale": .text("r")]),
                 Cell(
-                    table: "submission", state: "false", id: openSubmission, readers: "GNS", writers: "G",
+                    table: "submission", state: "false", id: openSubmission, readers: everyone, writers: "G",
                     touch: ["text": .text("t")]),
                 Cell(
                     table: "submission", state: "true", id: confidentialSubmission, readers: "GN", writers: "G",

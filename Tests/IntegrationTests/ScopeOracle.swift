@@ -109,7 +109,7 @@ struct ScopeOracle {
             return state == "published" ? everyone : owner
         case "submission":
             return row["confidential"] == .bool(true)
-                ? owner.union(organisations(.nhri)) : owner.union(organisations(.nhri, .secretariat))
+                ? owner.union(organisations(.nhri)) : everyone
         case "oversight_request":
             switch state {
             case "published": return everyone

@@ -231,6 +231,7 @@ extension AccessPolicy {
     ) throws -> [AudienceKey] {
         switch party {
         case .everyone: return [.everyone]
+        case .everyOrganisation: return OrganisationKind.allCases.map { .role($0) }
         case .role(let kind): return [.role(kind)]
         case .owner: return Self.text(values["owner_org"]).map { [.organisation($0)] } ?? []
         case .assignedInstitutions:

@@ -1,7 +1,9 @@
 /// Whom a line of the access policy names: everyone, a role, or an organisation related to the row.
 public enum Party: Sendable, Hashable, CustomStringConvertible {
-    /// Every signed-in organisation.
+    /// Everyone: every signed-in organisation, and the public once there is a public view.
     case everyone
+    /// Every organisation with an account, of whatever kind (not the public).
+    case everyOrganisation
     /// Every organisation of one kind.
     case role(OrganisationKind)
     /// The organisation that created the row (`owner_org`, set by the server, immutable).
@@ -20,6 +22,7 @@ public enum Party: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .everyone: "everyone"
+        case .everyOrganisation: "every organisation"
         case .role(let kind): kind.rawValue
         case .owner: "owner"
         case .assignedInstitutions: "assigned institutions"
@@ -137,7 +140,7 @@ public struct AccessPolicy: Sendable {
                 reads: .byValue(
                     column: "confidential", initial: "false",
                     [
-                        ("false", [.owner, .role(.nhri), .role(.secretariat)]),
+                        ("false", [.owner, .everyOrganisation]),
                         ("true", [.owner, .role(.nhri)]),
                     ]),
                 writes: .parties(creators: [.role(.ngo)], writers: [.owner], guardedStates: [], guardedBy: [])),
