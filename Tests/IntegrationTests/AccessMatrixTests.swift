@@ -83,7 +83,8 @@ struct AccessMatrixTests {
     }
 
     static let letters: [String: String] = [
-        "sara": "S", "malik": "A", "mona": "B", "pia": "P", "nadia": "N", "omar": "G", "olga": "H",
+        "sara": "S", "malik": "A", "mona": "B", "pia": "P", "nadia": "N", "omar": "G", "olga": "H", "jude": "J",
+        "uma": "U",
     ]
 
     /// The (table, state) pairs the policy distinguishes: the matrix must cover each of them.
@@ -193,7 +194,7 @@ struct AccessMatrixTests {
                 ])
             let institutionRow = moj
 
-            let everyone = "SABPNGH"
+            let everyone = "SABPNGHJU"
             let cells: [Cell] = [
                 Cell(
                     table: "mechanism", state: "", id: mechanism, readers: everyone, writers: "S",
@@ -217,7 +218,7 @@ struct AccessMatrixTests {
                     table: "action", state: "draft", id: actions.draft, readers: "SA", writers: "SA",
                     touch: ["description": .text("d")]),
                 Cell(
-                    table: "action", state: "submitted", id: actions.submitted, readers: "SABPN", writers: "SA",
+                    table: "action", state: "submitted", id: actions.submitted, readers: "SABPNJU", writers: "SA",
                     touch: ["description": .text("d")]),
                 Cell(
                     table: "action", state: "published", id: publishedAction, readers: everyone, writers: "SA",
@@ -226,13 +227,13 @@ struct AccessMatrixTests {
                     table: "progress_update", state: "draft", id: progresses["draft"]!, readers: "SA", writers: "SA",
                     touch: ["narrative": .text("n")]),
                 Cell(
-                    table: "progress_update", state: "submitted", id: progresses["submitted"]!, readers: "SABPN",
+                    table: "progress_update", state: "submitted", id: progresses["submitted"]!, readers: "SABPNJU",
                     writers: "SA", touch: ["narrative": .text("n")]),
                 Cell(
                     table: "progress_update", state: "published", id: progresses["published"]!, readers: everyone,
                     writers: "SA", touch: ["narrative": .text("n")]),
                 Cell(
-                    table: "indicator", state: "", id: indicator, readers: "SABPN", writers: "SA",
+                    table: "indicator", state: "", id: indicator, readers: "SABPNJU", writers: "SA",
                     touch: ["unit": .text("bills")]),
                 Cell(
                     table: "assessment", state: "draft", id: draftAssessment, readers: "N", writers: "N",
@@ -383,7 +384,7 @@ struct AccessMatrixTests {
                 ("progress_update", ["action_id": .text(publishedAction), "narrative": .text("New")], "SA"),
                 ("indicator", ["recommendation_id": .text(rec), "title": .text("New")], "SA"),
                 ("assessment", ["recommendation_id": .text(rec), "rating": .text("partial")], "NGH"),
-                ("submission", ["text": .text("New")], "GH"),
+                ("submission", ["text": .text("New")], "GHU"),
                 ("oversight_request", ["institution_id": .text(moj), "text": .text("New")], "P"),
                 (
                     "oversight_response",

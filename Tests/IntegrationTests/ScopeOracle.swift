@@ -11,6 +11,7 @@ enum Cast {
     static let members: [(org: String, kind: OrganisationKind, user: String)] = [
         ("nmirf", .secretariat, "sara"), ("moj", .ministry, "malik"), ("mof", .ministry, "mona"),
         ("parl", .parliament, "pia"), ("nhri", .nhri, "nadia"), ("ngo-a", .ngo, "omar"), ("ngo-b", .ngo, "olga"),
+        ("court", .judiciary, "jude"), ("unct", .unCountryTeam, "uma"),
     ]
 
     /// The members as the live server creates them.
@@ -96,7 +97,7 @@ struct ScopeOracle {
             case "published": return everyone
             case "submitted":
                 return owner.union(assigned(recommendation)).union(
-                    organisations(.secretariat, .ministry, .parliament, .nhri))
+                    organisations(.secretariat, .ministry, .judiciary, .parliament, .unCountryTeam, .nhri))
             default: return owner.union(assigned(recommendation)).union(organisations(.secretariat))
             }
         case "indicator":
@@ -104,7 +105,7 @@ struct ScopeOracle {
                 value("action_id") != nil
                 ? text("action", value("action_id"), "recommendation_id") : value("recommendation_id")
             return owner.union(assigned(recommendation)).union(
-                organisations(.secretariat, .ministry, .parliament, .nhri))
+                organisations(.secretariat, .ministry, .judiciary, .parliament, .unCountryTeam, .nhri))
         case "assessment":
             return state == "published" ? everyone : owner
         case "submission":

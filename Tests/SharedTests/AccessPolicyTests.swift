@@ -42,7 +42,10 @@ struct AccessPolicyTests {
         #expect(try audience("action", action) == ["org:nmirf", "org:moj", "role:secretariat"])
         #expect(
             try audience("action", action.merging(["state": .text("submitted")]) { $1 })
-                == ["org:nmirf", "org:moj", "role:secretariat", "role:ministry", "role:parliament", "role:nhri"])
+                == [
+                    "org:nmirf", "org:moj", "role:secretariat", "role:ministry", "role:judiciary", "role:parliament",
+                    "role:un_country_team", "role:nhri",
+                ])
         #expect(try audience("action", action.merging(["state": .text("published")]) { $1 }) == ["public"])
         let submission: [String: FieldValue] = ["owner_org": .text("ngo-a"), "confidential": .bool(true)]
         #expect(try audience("submission", submission) == ["org:ngo-a", "role:nhri"])

@@ -9,7 +9,7 @@ public struct ServerCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "followup-server",
         abstract: "The Followup sync server and its operator commands.",
-        subcommands: [Serve.self, Admin.self, Policy.self])
+        subcommands: [Serve.self, Admin.self, Policy.self, SchemaTables.self])
 
     public init() {}
 }
@@ -242,6 +242,21 @@ extension ServerCommand {
 
         public func run() async throws {
             print(AccessPolicy.standard.markdown(), terminator: "")
+        }
+    }
+}
+
+extension ServerCommand {
+    /// Prints the schema's tables.
+    public struct SchemaTables: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            commandName: "schema",
+            abstract: "Print the tables and columns replicas sync (protocol/SCHEMA.md holds the same text).")
+
+        public init() {}
+
+        public func run() async throws {
+            print(Schema.current.markdownTables, terminator: "")
         }
     }
 }

@@ -72,6 +72,20 @@ extension SQLiteServerStorage {
                     );
                     INSERT INTO deployment (singleton, state) VALUES (1, NULL);
                     """)
+            // Two more kinds of organisation: the judiciary and the UN country team.
+            try db.execute(
+                sql: """
+                    CREATE TABLE organisation_v4 (
+                      id TEXT PRIMARY KEY NOT NULL,
+                      name TEXT NOT NULL,
+                      kind TEXT NOT NULL CHECK (kind IN (
+                        'secretariat', 'ministry', 'judiciary', 'parliament', 'nhri', 'ngo', 'un_country_team', 'operator')),
+                      created_at INTEGER NOT NULL
+                    );
+                    INSERT INTO organisation_v4 SELECT * FROM organisation;
+                    DROP TABLE organisation;
+                    ALTER TABLE organisation_v4 RENAME TO organisation;
+                    """)
         }
         return migrator
     }

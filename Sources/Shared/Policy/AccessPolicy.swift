@@ -93,7 +93,10 @@ public struct AccessPolicy: Sendable {
         index[table].map { lines[$0] }
     }
 
-    private static let government: [Party] = [.role(.secretariat), .role(.ministry)]
+    private static let government: [Party] = [.role(.secretariat), .role(.ministry), .role(.judiciary)]
+    /// Those who oversee government work from outside it: parliament, the NHRI and the UN
+    /// country team (which reads what parliament reads).
+    private static let overseers: [Party] = [.role(.parliament), .role(.unCountryTeam), .role(.nhri)]
 
     /// The policy of the domain notes, over the current schema.
     public static let standard = AccessPolicy(
@@ -113,7 +116,7 @@ public struct AccessPolicy: Sendable {
                         ("draft", [.owner, .assignedInstitutions, .role(.secretariat)]),
                         (
                             "submitted",
-                            [.owner, .assignedInstitutions] + government + [.role(.parliament), .role(.nhri)]
+                            [.owner, .assignedInstitutions] + government + overseers
                         ),
                         ("published", [.everyone]),
                     ]),
@@ -124,7 +127,7 @@ public struct AccessPolicy: Sendable {
             PolicyLine(
                 name: "indicators",
                 tables: ["indicator"],
-                reads: .always([.owner, .assignedInstitutions] + government + [.role(.parliament), .role(.nhri)]),
+                reads: .always([.owner, .assignedInstitutions] + government + overseers),
                 writes: .parties(
                     creators: [.role(.secretariat), .assignedInstitutions],
                     writers: [.role(.secretariat), .assignedInstitutions], guardedStates: [], guardedBy: [])),
@@ -143,7 +146,9 @@ public struct AccessPolicy: Sendable {
                         ("false", [.owner, .everyOrganisation]),
                         ("true", [.owner, .role(.nhri)]),
                     ]),
-                writes: .parties(creators: [.role(.ngo)], writers: [.owner], guardedStates: [], guardedBy: [])),
+                writes: .parties(
+                    creators: [.role(.ngo), .role(.unCountryTeam)], writers: [.owner], guardedStates: [], guardedBy: [])
+            ),
             PolicyLine(
                 name: "oversight-request",
                 tables: ["oversight_request"],

@@ -2,9 +2,13 @@
 public enum OrganisationKind: String, Sendable, Codable, CaseIterable {
     case secretariat
     case ministry
+    /// Courts and the judicial council: assigned work like a ministry.
+    case judiciary
     case parliament
     case nhri
     case ngo
+    /// The UN country team: reads what parliament reads, and may submit information.
+    case unCountryTeam = "un_country_team"
 }
 
 /// One key of a row's audience: a row is readable by a viewer when they share a key.

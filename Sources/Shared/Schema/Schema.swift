@@ -192,7 +192,7 @@ extension Schema {
     /// When the schema grows, add `Schema.v2` beside `v1`, point `current` at it, and register
     /// new migrations (client and server) that add its tables and columns; `v1` itself never
     /// changes, since the shipped `v1` migrations are built from it.
-    public static let current = v2
+    public static let current = v3
 
     /// The tables of schema version 1, the sync core's first slice of the domain (frozen).
     public static let v1 = Schema(tables: [
@@ -383,4 +383,23 @@ extension TableSchema {
     public var userColumns: [ColumnSchema] {
         columns.filter { !$0.isServerManaged && $0.name != workflow?.column }
     }
+}
+
+extension Schema {
+    /// Version 2's tables, with the UN country team among the kinds of institution.
+    ///
+    /// Frozen once shipped. It adds no table or column, so it needs no migration: only what a
+    /// value may be changed (`institution.kind` takes `un_country_team`).
+    public static let v3 = Schema(
+        tables: v2.tables.map { table in
+            guard table.name == "institution" else { return table }
+            var changed = table
+            changed.columns = table.columns.map { column in
+                guard column.name == "kind", case .enumeration(let values) = column.type else { return column }
+                var widened = column
+                widened.type = .enumeration(values + ["un_country_team"])
+                return widened
+            }
+            return changed
+        })
 }
