@@ -1,5 +1,41 @@
 import Foundation
 
+/// A real server with one secretariat user, and that user's replica signed in and synced once
+/// (the UN's mechanisms come from the server): where the import workloads run.
+struct Importer {
+    let setup: FollowupBench.Setup
+    let running: ServerUnderTest
+    let followup: String
+    let replica: String
+
+    /// Starts the server in `work` and signs the replica in.
+    init(bin: String, work: String) throws {
+        setup = FollowupBench.Setup(
+            server: bin + "/followup-server", data: work + "/server", log: work + "/commands.log")
+        try setup.organisation("nmirf", kind: "secretariat")
+        try setup.user("importer", org: "nmirf")
+        running = try ServerUnderTest(binary: setup.server, data: setup.data, log: work + "/server.log")
+        followup = bin + "/followup"
+        replica = work + "/importer"
+        _ = try run(
+            ["init", "--server", running.url, "--user", "importer", "--password-stdin"], input: "importer-password")
+        _ = try run(["sync"])
+    }
+
+    /// Runs `followup --replica REPLICA ARGUMENTS`, measured; fails unless it exits 0.
+    func run(_ arguments: [String], input: String? = nil, output: String? = nil) throws -> ChildUsage {
+        let usage = try runMeasured(
+            followup, ["--replica", replica] + arguments, input: input, log: setup.log, output: output)
+        guard usage.status == 0 else {
+            throw BenchFailure("followup \(arguments.joined(separator: " ")) failed; see \(setup.log)")
+        }
+        return usage
+    }
+
+    /// Stops the server.
+    func stop() { running.stop() }
+}
+
 /// The workloads measured beside Followup's own: the UPR Info import and Kinto.
 extension FollowupBench {
     /// Imports the UPR Info exports in `folder` into a secretariat replica with `followup import`
@@ -12,31 +48,14 @@ extension FollowupBench {
             return []
         }
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        let setup = Setup(server: bin + "/followup-server", data: work + "/server", log: work + "/commands.log")
-        try setup.organisation("nmirf", kind: "secretariat")
-        try setup.user("importer", org: "nmirf")
-        let running = try ServerUnderTest(binary: setup.server, data: setup.data, log: work + "/server.log")
-        defer { running.stop() }
-        let followup = bin + "/followup"
-        let replica = work + "/importer"
-        func run(_ arguments: [String], input: String? = nil, output: String? = nil) throws -> ChildUsage {
-            let usage = try runMeasured(
-                followup, ["--replica", replica] + arguments, input: input, log: setup.log, output: output)
-            guard usage.status == 0 else {
-                throw BenchFailure("followup \(arguments.joined(separator: " ")) failed; see \(setup.log)")
-            }
-            return usage
-        }
-        _ = try run(
-            ["init", "--server", running.url, "--user", "importer", "--password-stdin"], input: "importer-password")
-        // The UN's mechanisms come from the server: an import needs the first sync.
-        _ = try run(["sync"])
+        let importer = try Importer(bin: bin, work: work)
+        defer { importer.stop() }
         var imported = 0
         var seconds = 0.0
         var peakKiB = 0
         for file in files {
             let reportPath = work + "/import-\(file).json"
-            let usage = try run(
+            let usage = try importer.run(
                 ["import", "upr-info", (folder as NSString).appendingPathComponent(file), "--json"], output: reportPath)
             let report = try JSONDecoder().decode(
                 ImportCount.self, from: Data(contentsOf: URL(fileURLWithPath: reportPath)))
@@ -44,7 +63,7 @@ extension FollowupBench {
             seconds += usage.seconds
             peakKiB = max(peakKiB, usage.maxRSSKiB)
         }
-        let push = try run(["sync"])
+        let push = try importer.run(["sync"])
         return [
             BenchResult(
                 workload: "import", operations: imported, seconds: seconds, opsPerSecond: Double(imported) / seconds,
@@ -53,7 +72,7 @@ extension FollowupBench {
             BenchResult(
                 workload: "import_push", operations: imported, seconds: push.seconds,
                 opsPerSecond: Double(imported) / push.seconds, clientPeakRSSMiB: Double(push.maxRSSKiB) / 1024,
-                serverPeakRSSMiB: Double(running.peakRSSKiB()) / 1024,
+                serverPeakRSSMiB: Double(importer.running.peakRSSKiB()) / 1024,
                 note: "the imported recommendations pushed by followup sync"),
         ]
     }

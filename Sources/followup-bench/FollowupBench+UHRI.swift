@@ -72,27 +72,10 @@ extension FollowupBench {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let export = work + "/export-full-en.json"
         let (bytes, kept) = try writeUHRIExport(records: records, to: export)
-        let setup = Setup(server: bin + "/followup-server", data: work + "/server", log: work + "/commands.log")
-        try setup.organisation("nmirf", kind: "secretariat")
-        try setup.user("importer", org: "nmirf")
-        let running = try ServerUnderTest(binary: setup.server, data: setup.data, log: work + "/server.log")
-        defer { running.stop() }
-        let followup = bin + "/followup"
-        let replica = work + "/importer"
-        func run(_ arguments: [String], input: String? = nil, output: String? = nil) throws -> ChildUsage {
-            let usage = try runMeasured(
-                followup, ["--replica", replica] + arguments, input: input, log: setup.log, output: output)
-            guard usage.status == 0 else {
-                throw BenchFailure("followup \(arguments.joined(separator: " ")) failed; see \(setup.log)")
-            }
-            return usage
-        }
-        _ = try run(
-            ["init", "--server", running.url, "--user", "importer", "--password-stdin"], input: "importer-password")
-        // The UN's mechanisms come from the server: an import needs the first sync.
-        _ = try run(["sync"])
+        let importer = try Importer(bin: bin, work: work)
+        defer { importer.stop() }
         let reportPath = work + "/import-uhri.json"
-        let usage = try run(["import", "uhri", export, "--state", "PER", "--json"], output: reportPath)
+        let usage = try importer.run(["import", "uhri", export, "--state", "PER", "--json"], output: reportPath)
         let report = try JSONDecoder().decode(
             ImportCount.self, from: Data(contentsOf: URL(fileURLWithPath: reportPath)))
         guard report.new == kept else { throw BenchFailure("the UHRI import kept \(report.new), not \(kept)") }
