@@ -163,6 +163,23 @@ public struct RowStore: Sendable {
         }
     }
 
+    /// The organisations whose live institution is assigned to recommendation `id` by a live
+    /// assignment, directly or through a live cluster holding it: the access policy's assigned
+    /// institutions, answered the same way by the server's store and by a replica.
+    public func assignedOrganisations(recommendation id: String, _ db: Database) throws -> Set<String> {
+        Set(
+            try String.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT DISTINCT i.org_id FROM assignment a JOIN institution i ON i.id = a.institution_id
+                        WHERE a._deleted IS NULL AND i._deleted IS NULL AND i.org_id IS NOT NULL
+                          AND (a.recommendation_id = ?1 OR a.cluster_id IN (
+                            SELECT m.cluster_id FROM cluster_member m JOIN cluster c ON c.id = m.cluster_id
+                            WHERE m.recommendation_id = ?1 AND m._deleted IS NULL AND c._deleted IS NULL))
+                        """),
+                arguments: [id]))
+    }
+
     /// A SHA-256 over every live row's values, in schema and id order (hex).
     ///
     /// Two databases holding the same live rows with the same values have the same digest,

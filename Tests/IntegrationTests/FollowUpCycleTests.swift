@@ -98,6 +98,13 @@ struct FollowUpCycleTests {
         filter.limit = nil
         filter.offset = 0
         let all = try secretariat.recommendations(filter).map(\.id)
+        // A page of no rows, or a negative offset, is refused rather than read as "everything".
+        var empty = RecommendationFilter()
+        empty.limit = 0
+        #expect(throws: ReplicaError.self) { try secretariat.recommendations(empty) }
+        empty.limit = nil
+        empty.offset = -1
+        #expect(throws: ReplicaError.self) { try secretariat.recommendations(empty) }
         #expect(Array(all.suffix(2)) == last.map(\.id))
     }
 

@@ -17,17 +17,7 @@ struct ReplicaPolicyFacts: PolicyFacts {
     }
 
     func assignedOrganisations(recommendation id: String) throws -> Set<String> {
-        Set(
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT DISTINCT i.org_id FROM assignment a JOIN institution i ON i.id = a.institution_id
-                    WHERE a._deleted IS NULL AND i._deleted IS NULL AND i.org_id IS NOT NULL
-                      AND (a.recommendation_id = ?1 OR a.cluster_id IN (
-                        SELECT m.cluster_id FROM cluster_member m JOIN cluster c ON c.id = m.cluster_id
-                        WHERE m.recommendation_id = ?1 AND m._deleted IS NULL AND c._deleted IS NULL))
-                    """,
-                arguments: [id]))
+        try rows.assignedOrganisations(recommendation: id, db)
     }
 }
 
@@ -39,11 +29,11 @@ extension Replica {
     /// A row this replica created and has not synced yet carries no `owner_org`: it is the
     /// replica's organisation's, as the server will stamp it.
     func authorise(_ edits: [RowEdit]) throws {
-        let settings = try settings()
-        guard let role = OrganisationKind(rawValue: settings.orgKind) else { return }
-        let viewer = Viewer(org: settings.org, role: role)
-        let own: FieldValue = .text(settings.org)
         try read { db in
+            let settings = try Self.settings(db)
+            guard let role = OrganisationKind(rawValue: settings.orgKind) else { return }
+            let viewer = Viewer(org: settings.org, role: role)
+            let own: FieldValue = .text(settings.org)
             var facts = ReplicaPolicyFacts(db: db, rows: rows)
             for edit in edits {
                 guard let table = schema.table(edit.table) else { continue }

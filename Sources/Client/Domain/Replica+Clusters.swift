@@ -83,7 +83,8 @@ public struct ClusterDetail: Sendable, Equatable, Codable {
 extension Replica {
     /// Every live cluster with its members, by title.
     public func clusters() throws -> [ClusterDetail] {
-        try rows("cluster").map { try clusterDetail($0.id, values: $0.values) }
+        let summaries = try recommendations(RecommendationFilter())
+        return try rows("cluster").map { try clusterDetail($0.id, values: $0.values, among: summaries) }
             .sorted { $0.title.localizedStandardCompare($1.title) == .orderedAscending }
     }
 
@@ -92,17 +93,18 @@ extension Replica {
         guard let values = try row("cluster", id: id) else {
             throw ReplicaError(.rowNotFound, "there is no cluster \(id) on this replica")
         }
-        return try clusterDetail(id, values: values)
+        return try clusterDetail(id, values: values, among: try recommendations(RecommendationFilter()))
     }
 
-    private func clusterDetail(_ id: String, values: [String: FieldValue]) throws -> ClusterDetail {
+    private func clusterDetail(
+        _ id: String, values: [String: FieldValue], among summaries: [RecommendationSummary]
+    ) throws -> ClusterDetail {
         let members = Set(
             try rows("cluster_member", where: "cluster_id", is: id).compactMap {
                 AccessPolicy.text($0.values["recommendation_id"])
             })
-        let summaries = try recommendations(RecommendationFilter()).filter { members.contains($0.id) }
         return ClusterDetail(
             id: id, title: AccessPolicy.text(values["title"]) ?? "", kind: AccessPolicy.text(values["kind"]),
-            members: summaries)
+            members: summaries.filter { members.contains($0.id) })
     }
 }

@@ -129,6 +129,12 @@ extension Replica {
 
     /// The recommendations matching `filter`, by session then id (the page `limit` and `offset` say).
     public func recommendations(_ filter: RecommendationFilter) throws -> [RecommendationSummary] {
+        if let limit = filter.limit, limit < 1 {
+            throw ReplicaError(.invalidValue, "a page holds at least one recommendation, not \(limit)")
+        }
+        guard filter.offset >= 0 else {
+            throw ReplicaError(.invalidValue, "the offset cannot be negative (\(filter.offset))")
+        }
         let (sql, arguments) = try recommendationQuery(filter)
         let wrapped =
             "SELECT * FROM (\(sql)) WHERE (:status IS NULL OR status = :status) ORDER BY session, id LIMIT :limit OFFSET :offset"

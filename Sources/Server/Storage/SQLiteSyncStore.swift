@@ -64,17 +64,7 @@ struct SQLiteSyncStore: SyncStoreWriter {
     }
 
     func assignedOrganisations(recommendation id: String) throws -> Set<String> {
-        Set(
-            try String.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT DISTINCT i.org_id FROM assignment a JOIN institution i ON i.id = a.institution_id
-                        WHERE a._deleted IS NULL AND i._deleted IS NULL AND i.org_id IS NOT NULL
-                          AND (a.recommendation_id = ?1 OR a.cluster_id IN (
-                            SELECT m.cluster_id FROM cluster_member m JOIN cluster c ON c.id = m.cluster_id
-                            WHERE m.recommendation_id = ?1 AND m._deleted IS NULL AND c._deleted IS NULL))
-                        """),
-                arguments: [id]))
+        try rows.assignedOrganisations(recommendation: id, db)
     }
 
     func feedRange(audience: String, after cursor: Int64, limit: Int) throws -> [FeedEntry] {

@@ -28,9 +28,6 @@ public struct SyncService: Sendable {
         self.recorder = ChangeRecorder(planner: FeedPlanner(policy: policy))
     }
 
-    /// How far ahead of the server's clock an operation may be stamped, in milliseconds.
-    public var maxClockSkewMillis: Int64 { decider.maxClockSkewMillis }
-
     /// Decides every operation of a push for `session`; throws `batch_too_large` for oversized pushes.
     public func push(_ request: PushRequest, session: Session) async throws -> PushResponse {
         guard request.ops.count <= PushRequest.maxOperations else {

@@ -64,7 +64,10 @@ func runImport(_ arguments: ImportFileOptions, options: ReplicaOptions, format: 
     let file = try ImportFile(path: path)
     let replica = try options.open()
     let defaultScope = try replica.defaultImportScope()
-    if arguments.state == nil && !arguments.allStates && defaultScope == .allStates {
+    // Before the first sync the replica cannot know the State (and the import will ask for a sync).
+    if arguments.state == nil && !arguments.allStates && defaultScope == .allStates,
+        try replica.status().lastSyncAt != nil
+    {
         printError(
             "note: the operator has not named this deployment's State yet (set-state); importing every State's records")
     }

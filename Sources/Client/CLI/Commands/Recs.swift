@@ -26,6 +26,11 @@ extension FollowupCommand {
         @Option(help: "Pass over this many matches first.") var offset = 0
         @Flag(help: "Print JSON.") var json = false
 
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+            if offset < 0 { throw ValidationError("--offset cannot be negative") }
+        }
+
         func run() async throws {
             try await reportingErrors {
                 var filter = RecommendationFilter()
