@@ -180,6 +180,21 @@ public struct RowStore: Sendable {
                 arguments: [id]))
     }
 
+    /// The organisations whose institution is assigned to live cluster `id` itself (not to one
+    /// of its recommendations): those whose work covers the whole cluster.
+    public func assignedOrganisations(cluster id: String, _ db: Database) throws -> Set<String> {
+        Set(
+            try String.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT DISTINCT i.org_id FROM assignment a JOIN institution i ON i.id = a.institution_id
+                        JOIN cluster c ON c.id = a.cluster_id
+                        WHERE a._deleted IS NULL AND i._deleted IS NULL AND c._deleted IS NULL
+                          AND i.org_id IS NOT NULL AND a.cluster_id = ?
+                        """),
+                arguments: [id]))
+    }
+
     /// A SHA-256 over every live row's values, in schema and id order (hex).
     ///
     /// Two databases holding the same live rows with the same values have the same digest,

@@ -94,11 +94,20 @@ struct AccessMatrixTests {
             for table in line.tables {
                 switch line.reads {
                 case .always, .asParent: pairs.insert(table)
-                case .byValue(_, _, let cases): for item in cases { pairs.insert(table + "/" + item.value) }
+                case .byValue: for path in paths(line.reads) { pairs.insert(table + "/" + path) }
                 }
             }
         }
         return pairs
+    }
+
+    /// The values a read rule tells apart, nested values joined by "/" ("false/published").
+    static func paths(_ rule: ReadRule) -> [String] {
+        guard case .byValue(_, _, let cases) = rule else { return [] }
+        return cases.flatMap { item in
+            let nested = paths(item.readers)
+            return nested.isEmpty ? [item.value] : nested.map { item.value + "/" + $0 }
+        }
     }
 
     @Test("reads, changes, moves and creates, for every cell the policy distinguishes")
@@ -157,6 +166,31 @@ struct AccessMatrixTests {
                 "assessment", ["recommendation_id": .text(rec), "rating": .text("limited")])
             try await n.write("assessment", publishedAssessment, ["state": .text("published")])
             let openSubmission = try await g.create("submission", ["text": .text("Detention visits stopped")])
+            let publishedSubmission = try await g.create(
+                "submission", ["text": .text("Prison report"), "covers": .list([rec, rec2])])
+            try await g.write("submission", publishedSubmission, ["state": .text("published")])
+            // Work covering a whole cluster is the work of the institution assigned to the cluster.
+            let mof = try institution("mof")
+            _ = try await s.create(
+                "assignment", ["cluster_id": .text(cluster), "institution_id": .text(mof), "role": .text("lead")])
+            let clusterAction = try await accounts["mona"]!.create(
+                "action", ["title": .text("Train prison staff"), "cluster_id": .text(cluster)])
+            // Parliament's bills; the government's replies to the NHRI's published assessment.
+            let bill = try await p.create(
+                "bill",
+                ["title": .text("Anti-torture bill"), "stage": .text("tabled"), "recommendation_id": .text(rec)])
+            func reply(_ state: String) async throws -> String {
+                let id = try await a.create(
+                    "assessment_reply",
+                    ["assessment_id": .text(publishedAssessment), "text": .text("The bill is tabled")])
+                if state != "draft" { try await a.write("assessment_reply", id, ["state": .text("submitted")]) }
+                if state == "published" { try await s.write("assessment_reply", id, ["state": .text("published")]) }
+                return id
+            }
+            let replies = [
+                "draft": try await reply("draft"), "submitted": try await reply("submitted"),
+                "published": try await reply("published"),
+            ]
             let confidentialSubmission = try await g.create(
                 "submission", ["text": .text("Witness W1 reports"), "confidential": .bool(true)])
             // Parliament's requests to the ministry, and its answers.
@@ -242,8 +276,26 @@ struct AccessMatrixTests {
                     table: "assessment", state: "published", id: publishedAssessment, readers: everyone, writers: "N",
                     touch: ["rationale": .text("r")]),
                 Cell(
-                    table: "submission", state: "false", id: openSubmission, readers: everyone, writers: "G",
+                    table: "submission", state: "false/draft", id: openSubmission, readers: everyone, writers: "G",
                     touch: ["text": .text("t")]),
+                Cell(
+                    table: "submission", state: "false/published", id: publishedSubmission, readers: everyone,
+                    writers: "G", touch: ["text": .text("t")]),
+                Cell(
+                    table: "action", state: "draft", id: clusterAction, readers: "SB", writers: "SB",
+                    touch: ["spent_amount": .real(1200)]),
+                Cell(
+                    table: "bill", state: "", id: bill, readers: everyone, writers: "SP",
+                    touch: ["stage": .text("in_committee")]),
+                Cell(
+                    table: "assessment_reply", state: "draft", id: replies["draft"]!, readers: "SA", writers: "SA",
+                    touch: ["text": .text("t")]),
+                Cell(
+                    table: "assessment_reply", state: "submitted", id: replies["submitted"]!, readers: "SABPNJU",
+                    writers: "SA", touch: ["text": .text("t")]),
+                Cell(
+                    table: "assessment_reply", state: "published", id: replies["published"]!, readers: everyone,
+                    writers: "SA", touch: ["text": .text("t")]),
                 Cell(
                     table: "submission", state: "true", id: confidentialSubmission, readers: "GN", writers: "G",
                     touch: ["text": .text("t")]),
@@ -316,6 +368,9 @@ struct AccessMatrixTests {
                 ("assessment", draftAssessment, "published", "draft", "N"),
                 ("oversight_request", requests["draft"]!, "submitted", "draft", "P"),
                 ("oversight_response", responses["draft"]!, "submitted", "draft", "A"),
+                ("assessment_reply", replies["draft"]!, "submitted", "draft", "SA"),
+                ("assessment_reply", replies["submitted"]!, "published", "submitted", "S"),
+                ("submission", openSubmission, "published", "draft", "G"),
             ]
             for move in moves {
                 for (user, account) in accounts.sorted(by: { $0.key < $1.key }) {
@@ -341,7 +396,6 @@ struct AccessMatrixTests {
             // No moving a row out of one's rights, and no borrowing another row's.
             let foreignAction = try await s.create(
                 "action", ["title": .text("Budget line"), "recommendation_id": .text(rec2)])
-            let mof = try institution("mof")
             let elsewhere = try await p.create(
                 "oversight_request", ["institution_id": .text(mof), "text": .text("And the budget?")])
             try await p.write("oversight_request", elsewhere, ["state": .text("submitted")])
@@ -385,6 +439,9 @@ struct AccessMatrixTests {
                 ("indicator", ["recommendation_id": .text(rec), "title": .text("New")], "SA"),
                 ("assessment", ["recommendation_id": .text(rec), "rating": .text("partial")], "NGH"),
                 ("submission", ["text": .text("New")], "GHU"),
+                ("action", ["title": .text("New"), "cluster_id": .text(cluster)], "SB"),
+                ("bill", ["title": .text("New")], "SP"),
+                ("assessment_reply", ["assessment_id": .text(publishedAssessment), "text": .text("New")], "SABJ"),
                 ("oversight_request", ["institution_id": .text(moj), "text": .text("New")], "P"),
                 (
                     "oversight_response",

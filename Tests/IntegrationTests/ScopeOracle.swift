@@ -77,6 +77,27 @@ struct ScopeOracle {
         return result
     }
 
+    /// Organisations whose institution is assigned to the live cluster itself.
+    private func assignedToCluster(_ cluster: String?) -> Set<String> {
+        guard let cluster, snapshot.rows["cluster"]?[cluster] != nil else { return [] }
+        var result: Set<String> = []
+        for assignment in (snapshot.rows["assignment"] ?? [:]).values
+        where assignment["cluster_id"] == .text(cluster) {
+            guard case .text(let institution)? = assignment["institution_id"],
+                let org = text("institution", institution, "org_id")
+            else { continue }
+            result.insert(org)
+        }
+        return result
+    }
+
+    /// Organisations assigned to an action's work: its recommendation's, else its cluster's.
+    private func assignedToAction(_ action: String?) -> Set<String> {
+        guard let action, snapshot.rows["action"]?[action] != nil else { return [] }
+        if let recommendation = text("action", action, "recommendation_id") { return assigned(recommendation) }
+        return assignedToCluster(text("action", action, "cluster_id"))
+    }
+
     /// The organisations that may read live row `id` of `table` (empty when it is not live).
     func readers(_ table: String, _ id: String) -> Set<String> {
         guard let row = snapshot.rows[table]?[id] else { return [] }
@@ -91,21 +112,29 @@ struct ScopeOracle {
         case "mechanism", "recommendation", "cluster", "cluster_member", "institution", "assignment":
             return everyone
         case "action", "progress_update":
-            let recommendation =
-                table == "action" ? value("recommendation_id") : text("action", value("action_id"), "recommendation_id")
+            let workers = assignedToAction(table == "action" ? id : value("action_id"))
             switch state {
             case "published": return everyone
             case "submitted":
-                return owner.union(assigned(recommendation)).union(
+                return owner.union(workers).union(
                     organisations(.secretariat, .ministry, .judiciary, .parliament, .unCountryTeam, .nhri))
-            default: return owner.union(assigned(recommendation)).union(organisations(.secretariat))
+            default: return owner.union(workers).union(organisations(.secretariat))
             }
         case "indicator":
-            let recommendation =
-                value("action_id") != nil
-                ? text("action", value("action_id"), "recommendation_id") : value("recommendation_id")
-            return owner.union(assigned(recommendation)).union(
+            let workers =
+                value("action_id") != nil ? assignedToAction(value("action_id")) : assigned(value("recommendation_id"))
+            return owner.union(workers).union(
                 organisations(.secretariat, .ministry, .judiciary, .parliament, .unCountryTeam, .nhri))
+        case "bill":
+            return everyone
+        case "assessment_reply":
+            switch state {
+            case "published": return everyone
+            case "submitted":
+                return owner.union(
+                    organisations(.secretariat, .ministry, .judiciary, .parliament, .unCountryTeam, .nhri))
+            default: return owner.union(organisations(.secretariat))
+            }
         case "assessment":
             return state == "published" ? everyone : owner
         case "submission":

@@ -183,7 +183,18 @@ struct VisibilityPropertyTests {
             let recommendation =
                 Int.random(in: 0..<4, using: &generator) > 0 && !assigned.isEmpty
                 ? assigned.randomElement(using: &generator) : try pick("recommendation")
-            if let recommendation {
+            if Int.random(in: 0..<3, using: &generator) == 0 {
+                // Work covering a whole cluster: mostly one assigned to the ministry itself.
+                let own = clusters.compactMap { row -> String? in
+                    if case .text(let id)? = row.values["cluster_id"] { return id }
+                    return nil
+                }
+                if let cluster = Bool.random(using: &generator) && !own.isEmpty
+                    ? own.randomElement(using: &generator) : try pick("cluster")
+                {
+                    _ = try replica.put("action", fields: ["title": .text(text), "cluster_id": .text(cluster)])
+                }
+            } else if let recommendation {
                 _ = try replica.put(
                     "action", fields: ["title": .text(text), "recommendation_id": .text(recommendation)])
             }
@@ -206,7 +217,15 @@ struct VisibilityPropertyTests {
                 _ = try replica.put("action", id: action, fields: ["title": .text(text)])
             }
         case (.ministry, 4):
-            try move("oversight_response")
+            if Bool.random(using: &generator) {
+                try move("oversight_response")
+            } else if Bool.random(using: &generator), let assessment = try pick("assessment") {
+                // The government's reply to a published assessment.
+                _ = try replica.put(
+                    "assessment_reply", fields: ["assessment_id": .text(assessment), "text": .text(text)])
+            } else {
+                try move("assessment_reply")
+            }
         case (.parliament, 0), (.parliament, 1):
             if let institution = try institution(of: Bool.random(using: &generator) ? "moj" : "mof") {
                 _ = try replica.put(
@@ -229,6 +248,8 @@ struct VisibilityPropertyTests {
             _ = try replica.put(
                 "submission",
                 fields: ["text": .text(text), "confidential": .bool(Bool.random(using: &generator))])
+        case (.ngo, 1) where Bool.random(using: &generator):
+            try move("submission")
         case (.ngo, 1):
             if let submission = try pick("submission") {
                 _ = try replica.put(

@@ -10,6 +10,7 @@ struct FactTable: PolicyFacts {
 
     func row(_ table: String, id: String) throws -> [String: FieldValue]? { rows[table]?[id] }
     func assignedOrganisations(recommendation id: String) throws -> Set<String> { assignments[id] ?? [] }
+    func assignedOrganisations(cluster id: String) throws -> Set<String> { assignments[id] ?? [] }
 }
 
 @Suite("Access policy")
@@ -56,6 +57,40 @@ struct AccessPolicyTests {
                 ["owner_org": .text("ngo-a"), "parent_table": .text("submission"), "parent_id": .text("s1")])
                 == ["org:ngo-a", "role:nhri"])
         #expect(try audience("attachment", ["owner_org": .text("ngo-a")]) == ["org:ngo-a"])
+    }
+
+    @Test("work on a cluster is its assigned institutions'; a published open submission is public")
+    func clusterWorkAndPublicSubmissions() throws {
+        let policy = AccessPolicy.standard
+        var facts = FactTable()
+        facts.assignments["cluster"] = ["mof"]
+        facts.assignments["rec"] = ["moj"]
+        func audience(_ table: String, _ values: [String: FieldValue]) throws -> Set<String> {
+            Set(try policy.audience(table: table, values: values, facts: facts).map(\.description))
+        }
+        let action: [String: FieldValue] = ["owner_org": .text("mof"), "cluster_id": .text("cluster")]
+        #expect(try audience("action", action) == ["org:mof", "role:secretariat"])
+        // The recommendation decides when the action names both.
+        #expect(
+            try audience("action", action.merging(["recommendation_id": .text("rec")]) { $1 })
+                == ["org:mof", "org:moj", "role:secretariat"])
+        facts.rows["action"] = ["a1": action]
+        #expect(
+            try audience("progress_update", ["owner_org": .text("nmirf"), "action_id": .text("a1")])
+                == ["org:nmirf", "org:mof", "role:secretariat"])
+        let open: [String: FieldValue] = ["owner_org": .text("ngo-a"), "confidential": .bool(false)]
+        #expect(
+            try audience("submission", open)
+                == Set(["org:ngo-a"] + OrganisationKind.allCases.map { "role:" + $0.rawValue }))
+        #expect(try audience("submission", open.merging(["state": .text("published")]) { $1 }) == ["public"])
+        let secret = open.merging(["confidential": .bool(true), "state": .text("published")]) { $1 }
+        #expect(try audience("submission", secret) == ["org:ngo-a", "role:nhri"])
+        let viewer = Viewer(org: "ngo-b", role: .ngo)
+        let decision = try policy.decideRead(
+            table: "submission", values: open.merging(["state": .text("published")]) { $1 }, viewer: viewer,
+            facts: facts)
+        #expect(decision.allowed)
+        #expect(decision.reason.hasPrefix("a published submission with confidential false is read by everyone"))
     }
 
     @Test("writes are judged on the row before and after: no moving a row out of one's rights")

@@ -57,11 +57,22 @@ public final class MemorySyncStore: SyncStoreWriter {
                 !$0.isDeleted && AccessPolicy.text($0.values["recommendation_id"]) == id
                     && (try? row("cluster", id: AccessPolicy.text($0.values["cluster_id"]) ?? "")) != nil
             }.compactMap { AccessPolicy.text($0.values["cluster_id"]) })
+        return try organisations(assignedWhere: {
+            AccessPolicy.text($0["recommendation_id"]) == id
+                || AccessPolicy.text($0["cluster_id"]).map(clusters.contains) == true
+        })
+    }
+
+    public func assignedOrganisations(cluster id: String) throws -> Set<String> {
+        guard try row("cluster", id: id) != nil else { return [] }
+        return try organisations(assignedWhere: { AccessPolicy.text($0["cluster_id"]) == id })
+    }
+
+    /// The organisations of the institutions named by the live assignments that `applies` accepts.
+    private func organisations(assignedWhere applies: ([String: FieldValue]) -> Bool) throws -> Set<String> {
         var organisations: Set<String> = []
         for assignment in (rows["assignment"] ?? [:]).values where !assignment.isDeleted {
-            let target = AccessPolicy.text(assignment.values["recommendation_id"])
-            let cluster = AccessPolicy.text(assignment.values["cluster_id"])
-            guard target == id || cluster.map(clusters.contains) == true,
+            guard applies(assignment.values),
                 let institution = try row(
                     "institution", id: AccessPolicy.text(assignment.values["institution_id"]) ?? ""),
                 let org = AccessPolicy.text(institution["org_id"])

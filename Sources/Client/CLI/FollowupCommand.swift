@@ -10,7 +10,9 @@ public struct FollowupCommand: AsyncParsableCommand {
         subcommands: [
             Init.self, Login.self, Put.self, Get.self, List.self, Delete.self, Sync.self, Status.self,
             Rejected.self, Digest.self, Import.self, Recs.self, Summary.self, Overdue.self, Clusters.self, Assign.self,
-            Actions.self, Progress.self, Submit.self, Publish.self, Assess.self, Submissions.self, Oversight.self,
+            Actions.self, Progress.self, Submit.self, Publish.self, Assess.self, Reply.self, Submissions.self,
+            Oversight.self,
+            Bills.self,
         ])
 
     @OptionGroup var options: ReplicaOptions

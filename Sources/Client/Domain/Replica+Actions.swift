@@ -1,10 +1,15 @@
 import Foundation
 import Shared
 
-/// An action a ministry plans on a recommendation, as `Replica.planAction(_:)` takes it.
+/// An action a ministry plans on a recommendation or a cluster, as `Replica.planAction(_:)` takes it.
 public struct NewAction: Sendable, Equatable {
-    /// The recommendation the action implements.
-    public var recommendation: String
+    /// The recommendation, or the cluster, the action implements (its id).
+    ///
+    /// An action on a cluster is the work of the institutions assigned to that cluster.
+    public var target: String
+    /// Further recommendations the action also serves (ids; input `covers`); they do not
+    /// change who sees or changes it.
+    public var covers: [String] = []
     /// The title.
     public var title: String
     /// A description.
@@ -24,10 +29,15 @@ public struct NewAction: Sendable, Equatable {
     /// An indicator measuring the action, created with it in the same transaction.
     public var indicator: NewIndicator?
 
-    /// Creates an action with the required fields.
-    public init(recommendation: String, title: String) {
-        self.recommendation = recommendation
+    /// Creates an action with the required fields: the recommendation or cluster it implements, and a title.
+    public init(target: String, title: String) {
+        self.target = target
         self.title = title
+    }
+
+    /// Creates an action on a recommendation.
+    public init(recommendation: String, title: String) {
+        self.init(target: recommendation, title: title)
     }
 }
 
@@ -39,12 +49,15 @@ public struct Budget: Sendable, Equatable {
     public var currency: String?
     /// The budget line.
     public var line: String?
+    /// The money spent so far, in the same currency (input `budget.spent`).
+    public var spent: Double?
 
     /// Creates a budget.
-    public init(amount: Double? = nil, currency: String? = nil, line: String? = nil) {
+    public init(amount: Double? = nil, currency: String? = nil, line: String? = nil, spent: Double? = nil) {
         self.amount = amount
         self.currency = currency
         self.line = line
+        self.spent = spent
     }
 }
 
@@ -95,17 +108,18 @@ public struct NewProgressUpdate: Sendable, Equatable {
 }
 
 extension Replica {
-    /// Plans an action on a recommendation, with its indicator when there is one, in one transaction.
+    /// Plans an action on a recommendation or a cluster, with its indicator when there is one, in one transaction.
     ///
-    /// Checks that the recommendation and the institution are on this replica, the dates and the
-    /// currency (`invalid_value`, naming the input), then the row rules as the server will.
+    /// Checks that the recommendation or cluster, the recommendations it also covers and the
+    /// institution are on this replica, the dates, amounts and currency (`invalid_value`, naming
+    /// the input), then the access policy and the row rules as the server will.
     ///
     /// - Returns: the action's id.
     public func planAction(_ action: NewAction) throws -> String {
-        try requireRow("recommendation", action.recommendation)
+        let targetTable = try recommendationOrCluster(action.target)
         let actionID = UUIDv7.make()
         var fields: [String: FieldValue] = [
-            "recommendation_id": .text(action.recommendation), "title": .text(action.title),
+            "\(targetTable)_id": .text(action.target), "title": .text(action.title),
             "status": .text(action.status),
             "institution_id": .text(try institutionID(action.institution ?? settings().org)),
         ]
@@ -117,17 +131,21 @@ extension Replica {
         fields["due_date"] = try action.dueDate.map {
             .text(try InputRule.calendarDate.check($0, input: "dueDate", label: "the due date"))
         }
-        fields["budget_amount"] = action.budget.amount.map(FieldValue.real)
+        fields["budget_amount"] = try action.budget.amount.map {
+            .real(try InputRule.checkAmount($0, input: "budget.amount", label: "the budget amount"))
+        }
         fields["budget_currency"] = try action.budget.currency.map {
             .text(try InputRule.currencyCode.check($0, input: "budget.currency", label: "the budget currency"))
         }
         fields["budget_line"] = action.budget.line.map(FieldValue.text)
+        fields["spent_amount"] = try action.budget.spent.map {
+            .real(try InputRule.checkAmount($0, input: "budget.spent", label: "the money spent"))
+        }
+        if !action.covers.isEmpty { fields["covers"] = .list(try coveredRecommendations(action.covers)) }
         var edits = [RowEdit(table: "action", id: actionID, fields: fields)]
         if let indicator = action.indicator {
-            var indicatorFields: [String: FieldValue] = [
-                "title": .text(indicator.title), "action_id": .text(actionID),
-                "recommendation_id": .text(action.recommendation),
-            ]
+            var indicatorFields: [String: FieldValue] = ["title": .text(indicator.title), "action_id": .text(actionID)]
+            if targetTable == "recommendation" { indicatorFields["recommendation_id"] = .text(action.target) }
             indicatorFields["kind"] = indicator.kind.map(FieldValue.text)
             indicatorFields["unit"] = indicator.unit.map(FieldValue.text)
             indicatorFields["baseline"] = indicator.baseline.map(FieldValue.real)
@@ -146,7 +164,7 @@ extension Replica {
         let date = try update.date.map { try InputRule.calendarDate.check($0, input: "date", label: "the date") }
         var fields: [String: FieldValue] = [
             "action_id": .text(update.action), "narrative": .text(update.narrative),
-            "date": .text(date ?? String(Date().formatted(.iso8601).prefix(10))),
+            "date": .text(date ?? Self.today()),
         ]
         fields["value"] = update.value.map(FieldValue.real)
         fields["status"] = update.status.map(FieldValue.text)
@@ -155,5 +173,26 @@ extension Replica {
             fields["indicator_id"] = .text(indicator)
         }
         return try putAuthorised("progress_update", fields: fields)
+    }
+}
+
+extension Replica {
+    /// Records the money spent so far on an action, beside its budget (ministries).
+    public func recordSpending(action: String, amount: Double) throws {
+        try requireRow("action", action)
+        let spent = try InputRule.checkAmount(amount, input: "amount", label: "the money spent")
+        try putAuthorised("action", id: action, fields: ["spent_amount": .real(spent)])
+    }
+
+    /// Today's date on the system clock, `YYYY-MM-DD` (UTC).
+    public static func today() -> String {
+        String(Date().formatted(.iso8601).prefix(10))
+    }
+
+    /// Checks that every id names a recommendation on this replica; answers them without repeats, in order.
+    func coveredRecommendations(_ ids: [String]) throws -> [String] {
+        var seen: Set<String> = []
+        for id in ids { try requireRow("recommendation", id) }
+        return ids.filter { seen.insert($0).inserted }
     }
 }

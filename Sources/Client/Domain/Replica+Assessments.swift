@@ -34,3 +34,14 @@ extension Replica {
         return try putAuthorised("assessment", fields: fields)
     }
 }
+
+extension Replica {
+    /// Drafts the government's reply to an assessment (the secretariat, a ministry or the
+    /// judiciary); it is submitted and published like government work, the secretariat publishing.
+    ///
+    /// - Returns: the reply's id.
+    public func replyToAssessment(_ assessment: String, text: String) throws -> String {
+        try requireRow("assessment", assessment)
+        return try putAuthorised("assessment_reply", fields: ["assessment_id": .text(assessment), "text": .text(text)])
+    }
+}

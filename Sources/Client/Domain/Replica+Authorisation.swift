@@ -19,6 +19,10 @@ struct ReplicaPolicyFacts: PolicyFacts {
     func assignedOrganisations(recommendation id: String) throws -> Set<String> {
         try rows.assignedOrganisations(recommendation: id, db)
     }
+
+    func assignedOrganisations(cluster id: String) throws -> Set<String> {
+        try rows.assignedOrganisations(cluster: id, db)
+    }
 }
 
 extension Replica {

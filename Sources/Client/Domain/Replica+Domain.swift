@@ -3,7 +3,8 @@ import GRDB
 import RowStorage
 import Shared
 
-/// How far a recommendation's implementation has got, derived from its actions.
+/// How far a recommendation's implementation has got, derived from its actions and those of
+/// the live clusters holding it.
 public enum ImplementationStatus: String, Sendable, CaseIterable, Codable {
     /// No action planned (cancelled ones do not count).
     case noAction = "no_action"
@@ -16,8 +17,12 @@ public enum ImplementationStatus: String, Sendable, CaseIterable, Codable {
 
     /// SQL computing the status of the recommendation aliased `alias`.
     static func sql(_ alias: String) -> String {
-        let live =
-            "x.recommendation_id = \(alias).id AND x._deleted IS NULL AND coalesce(x.status, 'planned') != 'cancelled'"
+        let live = """
+            (x.recommendation_id = \(alias).id OR x.cluster_id IN (
+              SELECT cm.cluster_id FROM cluster_member cm JOIN cluster c ON c.id = cm.cluster_id
+              WHERE cm.recommendation_id = \(alias).id AND cm._deleted IS NULL AND c._deleted IS NULL))
+            AND x._deleted IS NULL AND coalesce(x.status, 'planned') != 'cancelled'
+            """
         return """
             CASE
               WHEN NOT EXISTS (SELECT 1 FROM action x WHERE \(live)) THEN 'no_action'
@@ -40,6 +45,8 @@ public struct RecommendationFilter: Sendable, Equatable {
     /// An institution row id or organisation id.
     public var institution: String?
     public var status: ImplementationStatus?
+    /// Only those marked as needing legislation (true) or not so marked (false).
+    public var needsLegislation: Bool?
     /// Full-text search over the recommendation text: every word must match, diacritics and
     /// English inflections aside; `tortur*` matches a prefix; Chinese and Japanese words match as
     /// written.
@@ -189,6 +196,7 @@ extension Replica {
               AND (:theme IS NULL OR EXISTS (SELECT 1 FROM json_each(r.themes) WHERE lower(value) = lower(:theme)))
               AND (:sdg IS NULL OR EXISTS (SELECT 1 FROM json_each(r.sdg_targets) WHERE value = :sdg OR value LIKE :sdg || '.%'))
               AND (:position IS NULL OR r.position = :position)
+              AND (:legislation IS NULL OR coalesce(r.needs_legislation, 0) = :legislation)
               AND (:institution IS NULL OR EXISTS (
                     SELECT 1 FROM assignment a WHERE a._deleted IS NULL AND a.institution_id = :institution
                       AND (a.recommendation_id = r.id OR a.cluster_id IN (
@@ -201,6 +209,7 @@ extension Replica {
             "mechanism": filter.mechanism, "session": filter.session, "cycle": filter.cycle, "theme": filter.theme,
             "sdg": filter.sdg, "position": filter.position, "institution": institution, "search": search,
             "literal": literal, "status": filter.status?.rawValue, "org": try settings().org,
+            "legislation": filter.needsLegislation,
         ]
         return (sql, arguments)
     }
@@ -317,7 +326,7 @@ extension Replica {
         }
     }
 
-    /// Rows of `table` whose column `column` holds `id`, live, in id order.
+    /// Rows of `table` whose column `column` holds `id` (or, for a list column, lists it), live, in id order.
     public func rows(_ table: String, where column: String, is id: String) throws -> [(
         id: String, values: [String: FieldValue]
     )] {
@@ -325,9 +334,13 @@ extension Replica {
         guard schemaTable.column(column) != nil else {
             throw ReplicaError(.unknownColumn, "table '\(table)' has no column '\(column)'")
         }
+        // A list column holds a JSON array: match one of its items.
+        let condition =
+            schemaTable.column(column)?.type == .list
+            ? "EXISTS (SELECT 1 FROM json_each(\(table).\(column)) WHERE json_each.value = ?)" : "\(column) = ?"
         let ids = try read { db in
             try String.fetchAll(
-                db, sql: "SELECT id FROM \(table) WHERE \(column) = ? AND _deleted IS NULL ORDER BY id", arguments: [id]
+                db, sql: "SELECT id FROM \(table) WHERE \(condition) AND _deleted IS NULL ORDER BY id", arguments: [id]
             )
         }
         return try ids.compactMap { rowID in try row(table, id: rowID).map { (rowID, $0) } }

@@ -12,6 +12,10 @@ public struct NewOversightRequest: Sendable, Equatable {
     public var kind = "question"
     /// The due date, `YYYY-MM-DD` (input `dueDate`).
     public var dueDate: String?
+    /// For a hearing: its date, `YYYY-MM-DD` (input `hearingDate`).
+    public var hearingDate: String?
+    /// For a hearing: where it is held.
+    public var hearingPlace: String?
 
     /// Creates a request.
     public init(
@@ -42,6 +46,10 @@ extension Replica {
         fields["due_date"] = try request.dueDate.map {
             .text(try InputRule.calendarDate.check($0, input: "dueDate", label: "the due date"))
         }
+        fields["hearing_date"] = try request.hearingDate.map {
+            .text(try InputRule.calendarDate.check($0, input: "hearingDate", label: "the hearing's date"))
+        }
+        fields["hearing_place"] = request.hearingPlace.map(FieldValue.text)
         return try putAuthorised("oversight_request", fields: fields)
     }
 

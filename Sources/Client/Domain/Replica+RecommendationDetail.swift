@@ -1,8 +1,11 @@
 import Shared
 
-/// A recommendation with everything that reaches it on this replica: its clusters, the
-/// assignments of it and of its clusters, actions with their indicators and progress, published
-/// assessments of it and of its clusters, submissions and parliamentary oversight.
+/// A recommendation with everything that reaches it on this replica.
+///
+/// That is: its clusters, the assignments of it and of its clusters, actions with their
+/// indicators and progress, published assessments of it and of its clusters with the
+/// government's replies, submissions, bills and parliamentary oversight. Work on one of its
+/// clusters, or listing it among what it `covers`, reaches it too.
 ///
 /// Encodes as `followup recs show --json` prints it: each row an object of its columns and `id`.
 public struct RecommendationDetail: Sendable, Equatable, Encodable {
@@ -12,7 +15,7 @@ public struct RecommendationDetail: Sendable, Equatable, Encodable {
     public var clusters: [[String: FieldValue]]
     /// Its assignments and those of its clusters (which carry `cluster_id`), in id order.
     public var assignments: [[String: FieldValue]]
-    /// Its actions, in id order.
+    /// Its actions, those of its clusters and those covering it, in id order.
     public var actions: [[String: FieldValue]]
     /// The indicators of it or of its actions, in id order.
     public var indicators: [[String: FieldValue]]
@@ -20,8 +23,12 @@ public struct RecommendationDetail: Sendable, Equatable, Encodable {
     public var progress: [[String: FieldValue]]
     /// The published assessments of it and of its clusters (drafts are left out), in id order.
     public var assessments: [[String: FieldValue]]
-    /// The submissions about it this replica may see, in id order.
+    /// The government's replies to those assessments that this replica may see, in id order.
+    public var replies: [[String: FieldValue]]
+    /// The submissions about it, its clusters or covering it that this replica may see, in id order.
     public var submissions: [[String: FieldValue]]
+    /// The bills implementing it, one of its clusters, or covering it, in id order.
+    public var bills: [[String: FieldValue]]
     /// The oversight requests about it, in id order.
     public var oversight: [[String: FieldValue]]
     /// The answers to those requests, request by request.
@@ -31,8 +38,8 @@ public struct RecommendationDetail: Sendable, Equatable, Encodable {
     public var institutionNames: [String: String]
 
     enum CodingKeys: String, CodingKey {
-        case recommendation, clusters, assignments, actions, indicators, progress, assessments, submissions
-        case oversight, responses
+        case recommendation, clusters, assignments, actions, indicators, progress, assessments, replies, submissions
+        case bills, oversight, responses
     }
 }
 
@@ -52,11 +59,14 @@ extension Replica {
                 return values
             }
         }
-        /// Rows of `table` whose `column` names `id` or one of the clusters, each once.
+        /// Rows of `table` whose `column` names `id` or one of the clusters, or (with a `covers`
+        /// column) that list `id` there, each once.
         func reaching(_ table: String, recommendation column: String, clusters: [String]) throws -> Rows {
             var found = try rows(table, where: column, is: id)
             for cluster in clusters { found += try rows(table, where: "cluster_id", is: cluster) }
-            return found
+            if try self.table(table).column("covers") != nil { found += try rows(table, where: "covers", is: id) }
+            var seen: Set<String> = []
+            return found.filter { seen.insert($0.id).inserted }
         }
         let clusterIDs = try rows("cluster_member", where: "recommendation_id", is: id)
             .compactMap { AccessPolicy.text($0.values["cluster_id"]) }
@@ -65,7 +75,7 @@ extension Replica {
         }
         let live = clusters.map(\.id)
         let assignments = try reaching("assignment", recommendation: "recommendation_id", clusters: live)
-        let actions = try rows("action", where: "recommendation_id", is: id)
+        let actions = try reaching("action", recommendation: "recommendation_id", clusters: live)
         var indicators = try rows("indicator", where: "recommendation_id", is: id)
         for action in actions {
             indicators += try rows("indicator", where: "action_id", is: action.id)
@@ -74,6 +84,7 @@ extension Replica {
         let progress = try actions.flatMap { try rows("progress_update", where: "action_id", is: $0.id) }
         let assessments = try reaching("assessment", recommendation: "recommendation_id", clusters: live)
             .filter { $0.values["state"] == .text("published") }
+        let replies = try assessments.flatMap { try rows("assessment_reply", where: "assessment_id", is: $0.id) }
         let requests = try rows("oversight_request", where: "recommendation_id", is: id)
         let responses = try requests.flatMap {
             try rows("oversight_response", where: "oversight_request_id", is: $0.id)
@@ -88,8 +99,9 @@ extension Replica {
         return RecommendationDetail(
             recommendation: recommendation, clusters: withID(clusters), assignments: withID(assignments),
             actions: withID(actions), indicators: withID(indicators), progress: withID(progress),
-            assessments: withID(assessments),
-            submissions: withID(try rows("submission", where: "recommendation_id", is: id)),
+            assessments: withID(assessments), replies: withID(replies),
+            submissions: withID(try reaching("submission", recommendation: "recommendation_id", clusters: live)),
+            bills: withID(try reaching("bill", recommendation: "recommendation_id", clusters: live)),
             oversight: withID(requests), responses: withID(responses), institutionNames: names)
     }
 }

@@ -14,6 +14,7 @@ extension Replica {
         guard let table = try tableOf(id, among: tables) else {
             throw ReplicaError(.rowNotFound, "no row \(id) that can be \(state) on this replica")
         }
+        if table == "submission", state == "published" { try refusePublishingConfidential(id) }
         try putAuthorised(table, id: id, fields: ["state": .text(state)])
         return table
     }

@@ -117,6 +117,20 @@ extension Replica {
                     END;
                     """)
         }
+        migrator.registerMigration("v6") { db in
+            // Schema 4: bills, the government's replies to assessments, hearings, money spent,
+            // work covering a cluster or several recommendations, published submissions.
+            for statement in Schema.v4.additions(since: .v3) {
+                try db.execute(sql: statement)
+            }
+            try db.execute(
+                sql: """
+                    CREATE INDEX action_cluster ON action(cluster_id);
+                    CREATE INDEX submission_cluster ON submission(cluster_id);
+                    CREATE INDEX bill_recommendation ON bill(recommendation_id);
+                    CREATE INDEX assessment_reply_assessment ON assessment_reply(assessment_id);
+                    """)
+        }
         return migrator
     }()
 }

@@ -40,12 +40,15 @@ public enum InputRule: String, Sendable, Equatable {
     case calendarDate
     /// An ISO 4217 currency code's shape: three upper-case letters.
     case currencyCode
+    /// An amount of money: a finite number, zero or more.
+    case amount
 
     /// What the rule asks for, as the end of a sentence naming the input.
     public var requirement: String {
         switch self {
         case .calendarDate: "must be a date written YYYY-MM-DD"
         case .currencyCode: "must be a three-letter ISO 4217 code such as USD"
+        case .amount: "must be an amount of zero or more"
         }
     }
 
@@ -54,6 +57,7 @@ public enum InputRule: String, Sendable, Equatable {
         switch self {
         case .calendarDate: OperationRules.isCalendarDate(value)
         case .currencyCode: value.count == 3 && value.allSatisfy { $0.isASCII && $0.isUppercase }
+        case .amount: Double(value).map { $0.isFinite && $0 >= 0 } ?? false
         }
     }
 
@@ -62,6 +66,16 @@ public enum InputRule: String, Sendable, Equatable {
         guard accepts(value) else {
             throw ReplicaError(
                 .invalidValue, "\(label) \(requirement)", invalidInput: InvalidInput(name: name, rule: self))
+        }
+        return value
+    }
+
+    /// An amount that follows the `amount` rule; otherwise an `invalid_value` error naming input `name`.
+    static func checkAmount(_ value: Double, input name: String, label: String) throws -> Double {
+        guard value.isFinite, value >= 0 else {
+            throw ReplicaError(
+                .invalidValue, "\(label) \(InputRule.amount.requirement)",
+                invalidInput: InvalidInput(name: name, rule: .amount))
         }
         return value
     }

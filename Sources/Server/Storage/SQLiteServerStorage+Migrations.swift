@@ -87,6 +87,9 @@ extension SQLiteServerStorage {
                     ALTER TABLE organisation_v4 RENAME TO organisation;
                     """)
         }
+        migrator.registerMigration("v5") { db in
+            try ServerMigrationV5.migrate(db)
+        }
         return migrator
     }
 }
@@ -234,6 +237,25 @@ enum ServerMigrationV3 {
                 CREATE INDEX oversight_response_request ON oversight_response(oversight_request_id);
                 CREATE INDEX attachment_parent ON attachment(parent_id);
                 ALTER TABLE user_account ADD COLUMN moved_at INTEGER;
+                """)
+    }
+}
+
+/// Migration `v5`: schema 4's columns and tables (bills, the government's replies, hearings,
+/// money spent, work covering a cluster, published submissions), and the index the planner's
+/// lookup of a cluster's work needs.
+///
+/// No row's audience changes: the rows already there have none of the new values, and a
+/// submission without a state counts as a draft, read as every submission was before.
+enum ServerMigrationV5 {
+    static func migrate(_ db: Database) throws {
+        for statement in Schema.v4.additions(since: .v3) {
+            try db.execute(sql: statement)
+        }
+        try db.execute(
+            sql: """
+                CREATE INDEX action_cluster ON action(cluster_id);
+                CREATE INDEX assessment_reply_assessment ON assessment_reply(assessment_id);
                 """)
     }
 }

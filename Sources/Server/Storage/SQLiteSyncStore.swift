@@ -67,6 +67,10 @@ struct SQLiteSyncStore: SyncStoreWriter {
         try rows.assignedOrganisations(recommendation: id, db)
     }
 
+    func assignedOrganisations(cluster id: String) throws -> Set<String> {
+        try rows.assignedOrganisations(cluster: id, db)
+    }
+
     func feedRange(audience: String, after cursor: Int64, limit: Int) throws -> [FeedEntry] {
         try Row.fetchAll(
             db.cachedStatement(

@@ -4,13 +4,7 @@ extension AccessPolicy {
     public func markdown() -> String {
         var text = "| line | tables | reads | creates | changes and deletes |\n|---|---|---|---|---|\n"
         for line in lines {
-            let reads: String
-            switch line.reads {
-            case .always(let parties): reads = Self.list(parties)
-            case .byValue(let column, _, let cases):
-                reads = cases.map { "\(column) = \($0.value): \(Self.list($0.readers))" }.joined(separator: "; ")
-            case .asParent: reads = "as its parent row (owner only without one)"
-            }
+            let reads = Self.words(line.reads)
             let creates: String
             let changes: String
             switch line.writes {
@@ -28,5 +22,19 @@ extension AccessPolicy {
             text += "| \(line.name) | \(line.tables.joined(separator: ", ")) | \(reads) | \(creates) | \(changes) |\n"
         }
         return text
+    }
+
+    /// A read rule in words; a rule nested in a value's readers is put in parentheses.
+    private static func words(_ rule: ReadRule) -> String {
+        switch rule {
+        case .always(let parties): list(parties)
+        case .byValue(let column, _, let cases):
+            cases.map { item in
+                let readers = words(item.readers)
+                if case .byValue = item.readers { return "\(column) = \(item.value): (\(readers))" }
+                return "\(column) = \(item.value): \(readers)"
+            }.joined(separator: "; ")
+        case .asParent: "as its parent row (owner only without one)"
+        }
     }
 }

@@ -5,6 +5,8 @@ public protocol PolicyFacts {
     /// The organisations whose institution is assigned to recommendation `id`, directly or
     /// through a cluster that holds it.
     func assignedOrganisations(recommendation id: String) throws -> Set<String>
+    /// The organisations whose institution is assigned to live cluster `id` itself.
+    func assignedOrganisations(cluster id: String) throws -> Set<String>
 }
 
 /// A change a viewer asks to make to one row.
@@ -188,10 +190,21 @@ extension AccessPolicy {
         switch line.reads {
         case .always(let parties):
             return (line, "a \(table)", parties, (table, values))
-        case .byValue(let column, let initial, let cases):
-            let value = Self.text(values[column]) ?? initial
-            let parties = cases.first { $0.value == value }?.readers ?? []
-            let clause = column == "state" ? "a \(value) \(table)" : "a \(table) with \(column) \(value)"
+        case .byValue:
+            var rule = line.reads
+            var states: [String] = []
+            var conditions: [String] = []
+            while case .byValue(let column, let initial, let cases) = rule {
+                let value = Self.text(values[column]) ?? initial
+                if column == "state" { states.append(value) } else { conditions.append("\(column) \(value)") }
+                rule = cases.first { $0.value == value }?.readers ?? .always([])
+            }
+            guard case .always(let parties) = rule else {
+                throw Rejection(.unknownTable, "the policy line \(line.name) nests a rule it cannot evaluate")
+            }
+            let clause =
+                "a " + (states + [table]).joined(separator: " ")
+                + (conditions.isEmpty ? "" : " with " + conditions.joined(separator: " and "))
             return (line, clause, parties, (table, values))
         case .asParent:
             if let parent = try parent(of: values, facts: facts), parent.table != table {
@@ -235,8 +248,13 @@ extension AccessPolicy {
         case .role(let kind): return [.role(kind)]
         case .owner: return Self.text(values["owner_org"]).map { [.organisation($0)] } ?? []
         case .assignedInstitutions:
-            guard let recommendation = try recommendation(of: values, facts: facts) else { return [] }
-            return try facts.assignedOrganisations(recommendation: recommendation).sorted().map { .organisation($0) }
+            let organisations: Set<String>
+            switch try subject(of: values, facts: facts) {
+            case .recommendation(let id)?: organisations = try facts.assignedOrganisations(recommendation: id)
+            case .cluster(let id)?: organisations = try facts.assignedOrganisations(cluster: id)
+            case nil: organisations = []
+            }
+            return organisations.sorted().map { .organisation($0) }
         case .addressedInstitution:
             var institution = Self.text(values["institution_id"])
             if table == "oversight_response", let request = Self.text(values["oversight_request_id"]) {
@@ -253,13 +271,24 @@ extension AccessPolicy {
         }
     }
 
-    /// The recommendation a row belongs to: that of the action its `action_id` names, else its
-    /// own `recommendation_id` (the action decides, so a row cannot borrow another's rights).
-    private func recommendation(of values: [String: FieldValue], facts: some PolicyFacts) throws -> String? {
+    /// What a piece of work is about, which decides the institutions assigned to it.
+    enum WorkSubject: Equatable {
+        /// One recommendation (and the clusters holding it).
+        case recommendation(String)
+        /// A whole cluster.
+        case cluster(String)
+    }
+
+    /// The subject of a row: that of the action its `action_id` names, else its own
+    /// `recommendation_id`, else its own `cluster_id` (the action decides, so a row cannot
+    /// borrow another's rights).
+    func subject(of values: [String: FieldValue], facts: some PolicyFacts) throws -> WorkSubject? {
+        var values = values
         if let action = Self.text(values["action_id"]) {
-            return Self.text(try facts.row("action", id: action)?["recommendation_id"])
+            values = try facts.row("action", id: action) ?? [:]
         }
-        return Self.text(values["recommendation_id"])
+        if let recommendation = Self.text(values["recommendation_id"]) { return .recommendation(recommendation) }
+        return Self.text(values["cluster_id"]).map { .cluster($0) }
     }
 
     /// The text of a text or boolean value (`"true"`, `"false"`), as policy rules compare it.

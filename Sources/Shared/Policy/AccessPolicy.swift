@@ -8,9 +8,12 @@ public enum Party: Sendable, Hashable, CustomStringConvertible {
     case role(OrganisationKind)
     /// The organisation that created the row (`owner_org`, set by the server, immutable).
     case owner
-    /// The organisations whose institution is assigned to the row's recommendation, directly or
-    /// through a cluster holding it (the row's recommendation is that of the action named by its
-    /// `action_id`, else its own `recommendation_id`).
+    /// The organisations whose institution is assigned to the row's subject: its recommendation,
+    /// directly or through a cluster holding it, or else the cluster the work covers.
+    ///
+    /// The subject is that of the action named by the row's `action_id`, else its own
+    /// `recommendation_id`, else its own `cluster_id` (work covering a whole cluster is the
+    /// work of the institutions assigned to that cluster).
     case assignedInstitutions
     /// The organisation of the institution an oversight request addresses (its `institution_id`,
     /// or that of the request named by `oversight_request_id`).
@@ -33,12 +36,15 @@ public enum Party: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Who reads a table's rows.
-public enum ReadRule: Sendable {
+public indirect enum ReadRule: Sendable {
     /// The same parties whatever the row holds.
     case always([Party])
-    /// The parties depend on the value of one column (a workflow state, a flag); the key is the
+    /// The readers depend on the value of one column (a workflow state, a flag); the key is the
     /// value's text (`"draft"`, `"true"`), and a row without a value counts as `initial`.
-    case byValue(column: String, initial: String, [(value: String, readers: [Party])])
+    ///
+    /// Each value's readers are a rule in turn, so a second column can refine them (a
+    /// non-confidential submission is public once published).
+    case byValue(column: String, initial: String, [(value: String, readers: ReadRule)])
     /// As the row named by the `parent_table` and `parent_id` columns (owner only without one).
     case asParent
 }
@@ -113,12 +119,9 @@ public struct AccessPolicy: Sendable {
                 reads: .byValue(
                     column: "state", initial: "draft",
                     [
-                        ("draft", [.owner, .assignedInstitutions, .role(.secretariat)]),
-                        (
-                            "submitted",
-                            [.owner, .assignedInstitutions] + government + overseers
-                        ),
-                        ("published", [.everyone]),
+                        ("draft", .always([.owner, .assignedInstitutions, .role(.secretariat)])),
+                        ("submitted", .always([.owner, .assignedInstitutions] + government + overseers)),
+                        ("published", .always([.everyone])),
                     ]),
                 writes: .parties(
                     creators: [.role(.secretariat), .assignedInstitutions],
@@ -134,7 +137,9 @@ public struct AccessPolicy: Sendable {
             PolicyLine(
                 name: "independent-assessment",
                 tables: ["assessment"],
-                reads: .byValue(column: "state", initial: "draft", [("draft", [.owner]), ("published", [.everyone])]),
+                reads: .byValue(
+                    column: "state", initial: "draft",
+                    [("draft", .always([.owner])), ("published", .always([.everyone]))]),
                 writes: .parties(
                     creators: [.role(.nhri), .role(.ngo)], writers: [.owner], guardedStates: [], guardedBy: [])),
             PolicyLine(
@@ -143,8 +148,16 @@ public struct AccessPolicy: Sendable {
                 reads: .byValue(
                     column: "confidential", initial: "false",
                     [
-                        ("false", [.owner, .everyOrganisation]),
-                        ("true", [.owner, .role(.nhri)]),
+                        (
+                            "false",
+                            .byValue(
+                                column: "state", initial: "draft",
+                                [
+                                    ("draft", .always([.owner, .everyOrganisation])),
+                                    ("published", .always([.everyone])),
+                                ])
+                        ),
+                        ("true", .always([.owner, .role(.nhri)])),
                     ]),
                 writes: .parties(
                     creators: [.role(.ngo), .role(.unCountryTeam)], writers: [.owner], guardedStates: [], guardedBy: [])
@@ -155,9 +168,9 @@ public struct AccessPolicy: Sendable {
                 reads: .byValue(
                     column: "state", initial: "draft",
                     [
-                        ("draft", [.owner]),
-                        ("submitted", [.owner, .addressedInstitution, .role(.secretariat), .role(.nhri)]),
-                        ("published", [.everyone]),
+                        ("draft", .always([.owner])),
+                        ("submitted", .always([.owner, .addressedInstitution, .role(.secretariat), .role(.nhri)])),
+                        ("published", .always([.everyone])),
                     ]),
                 writes: .parties(
                     creators: [.role(.parliament)], writers: [.owner], guardedStates: [], guardedBy: [])),
@@ -167,12 +180,32 @@ public struct AccessPolicy: Sendable {
                 reads: .byValue(
                     column: "state", initial: "draft",
                     [
-                        ("draft", [.owner]),
-                        ("submitted", [.owner, .requestingCommittee, .role(.secretariat), .role(.nhri)]),
-                        ("published", [.everyone]),
+                        ("draft", .always([.owner])),
+                        ("submitted", .always([.owner, .requestingCommittee, .role(.secretariat), .role(.nhri)])),
+                        ("published", .always([.everyone])),
                     ]),
                 writes: .parties(
                     creators: [.addressedInstitution], writers: [.owner], guardedStates: [], guardedBy: [])),
+            PolicyLine(
+                name: "legislation",
+                tables: ["bill"],
+                reads: .always([.everyone]),
+                writes: .parties(
+                    creators: [.role(.parliament), .role(.secretariat)],
+                    writers: [.role(.parliament), .role(.secretariat)], guardedStates: [], guardedBy: [])),
+            PolicyLine(
+                name: "government-reply",
+                tables: ["assessment_reply"],
+                reads: .byValue(
+                    column: "state", initial: "draft",
+                    [
+                        ("draft", .always([.owner, .role(.secretariat)])),
+                        ("submitted", .always([.owner] + government + overseers)),
+                        ("published", .always([.everyone])),
+                    ]),
+                writes: .parties(
+                    creators: government, writers: [.owner, .role(.secretariat)], guardedStates: ["published"],
+                    guardedBy: [.role(.secretariat)])),
             PolicyLine(name: "attachment", tables: ["attachment"], reads: .asParent, writes: .asParent),
         ], schema: .current)
 }

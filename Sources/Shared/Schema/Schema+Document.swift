@@ -70,6 +70,7 @@ extension Vocabulary {
         case .country: "country"
         case .sdg: "sdg"
         case .currency: "currency"
+        case .rowID: "row_id"
         }
     }
 }

@@ -143,6 +143,8 @@ public enum Vocabulary: Sendable, Hashable {
     case sdg
     /// ISO 4217 currency codes (three capital letters).
     case currency
+    /// Row ids: UUIDv7s in their lower-case text form (the recommendations a piece of work covers).
+    case rowID
 
     /// Why `value` is not in the list, or nil when it is.
     public func problem(with value: String) -> String? {
@@ -155,6 +157,8 @@ public enum Vocabulary: Sendable, Hashable {
                 ? nil : "'\(value)' is not an ISO 4217 currency code (three capital letters, such as USD)"
         case .sdg:
             SustainableDevelopmentGoals.isGoalOrTarget(value) ? nil : "'\(value)' is not an SDG goal or target"
+        case .rowID:
+            OperationRules.isTimeOrderedID(value) ? nil : "'\(value)' is not a row id (a lower-case UUIDv7)"
         }
     }
 }
@@ -192,7 +196,7 @@ extension Schema {
     /// When the schema grows, add `Schema.v2` beside `v1`, point `current` at it, and register
     /// new migrations (client and server) that add its tables and columns; `v1` itself never
     /// changes, since the shipped `v1` migrations are built from it.
-    public static let current = v3
+    public static let current = v4
 
     /// The tables of schema version 1, the sync core's first slice of the domain (frozen).
     public static let v1 = Schema(tables: [
@@ -402,4 +406,63 @@ extension Schema {
             }
             return changed
         })
+}
+
+extension Schema {
+    /// Version 3's tables with what the stakeholders missed on a first cycle: bills and their
+    /// progress, hearings, money spent, the government's replies to assessments, work covering
+    /// a cluster or several recommendations, and submissions published to the public.
+    ///
+    /// Frozen once shipped; its migration is `v4.additions(since: .v3)`.
+    public static let v4 = Schema(
+        tables: v3.tables.map { table in
+            var columns = table.userColumns
+            var workflow = table.workflow
+            switch table.name {
+            case "recommendation":
+                columns.append(ColumnSchema("needs_legislation", .boolean))
+            case "action":
+                columns += [
+                    ColumnSchema("spent_amount", .real),
+                    ColumnSchema("cluster_id", .reference("cluster")),
+                    ColumnSchema("covers", .list, vocabulary: .rowID),
+                ]
+            case "submission":
+                columns += [
+                    ColumnSchema("cluster_id", .reference("cluster")),
+                    ColumnSchema("covers", .list, vocabulary: .rowID),
+                ]
+                workflow = .publication
+            case "oversight_request":
+                columns += [ColumnSchema("hearing_date", .date), ColumnSchema("hearing_place", .text)]
+            default:
+                break
+            }
+            return TableSchema(table.name, columns: columns, workflow: workflow)
+        } + [
+            TableSchema(
+                "bill",
+                columns: [
+                    ColumnSchema("title", .text, required: true),
+                    ColumnSchema("reference", .text),
+                    ColumnSchema(
+                        "stage",
+                        .enumeration([
+                            "drafting", "tabled", "in_committee", "passed", "enacted", "withdrawn", "rejected",
+                        ]),
+                        defaultValue: .text("drafting")),
+                    ColumnSchema("stage_date", .date),
+                    ColumnSchema("recommendation_id", .reference("recommendation")),
+                    ColumnSchema("cluster_id", .reference("cluster")),
+                    ColumnSchema("covers", .list, vocabulary: .rowID),
+                    ColumnSchema("notes", .text),
+                ]),
+            TableSchema(
+                "assessment_reply",
+                columns: [
+                    ColumnSchema("assessment_id", .reference("assessment"), required: true),
+                    ColumnSchema("text", .text, required: true),
+                ],
+                workflow: .review),
+        ])
 }

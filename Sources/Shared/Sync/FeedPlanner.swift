@@ -82,7 +82,7 @@ public struct FeedPlanner: Sendable {
         "cluster_member": ["recommendation_id", "cluster_id"],
         "cluster": [],
         "institution": ["org_id"],
-        "action": ["recommendation_id"],
+        "action": ["recommendation_id", "cluster_id"],
         "oversight_request": ["institution_id"],
     ]
 
@@ -151,6 +151,8 @@ public struct FeedPlanner: Sendable {
         ownAudienceChanged: Bool, facts: some FeedFacts
     ) throws -> [(table: String, id: String)] {
         var recommendations: Set<String> = []
+        // Clusters whose own assignments changed: the work covering them may change audience.
+        var clusters: Set<String> = []
         var actions: Set<String> = []
         var requests: Set<String> = []
         var result: [(table: String, id: String)] = []
@@ -169,15 +171,18 @@ public struct FeedPlanner: Sendable {
             case "assignment":
                 recommendations.formUnion(values("recommendation_id"))
                 recommendations.formUnion(try members(ofClusters: values("cluster_id")))
+                clusters.formUnion(values("cluster_id"))
             case "cluster_member":
                 recommendations.formUnion(values("recommendation_id"))
             case "cluster":
                 recommendations.formUnion(try members(ofClusters: [id]))
+                clusters.insert(id)
             case "institution":
                 recommendations.formUnion(
                     try facts.values(of: "recommendation_id", in: "assignment", where: ["institution_id": id]))
-                let clusters = try facts.values(of: "cluster_id", in: "assignment", where: ["institution_id": id])
-                recommendations.formUnion(try members(ofClusters: clusters))
+                let assigned = try facts.values(of: "cluster_id", in: "assignment", where: ["institution_id": id])
+                recommendations.formUnion(try members(ofClusters: assigned))
+                clusters.formUnion(assigned)
                 requests.formUnion(try facts.values(of: "id", in: "oversight_request", where: ["institution_id": id]))
             case "action":
                 actions.insert(id)
@@ -196,6 +201,12 @@ public struct FeedPlanner: Sendable {
                 of: "id", in: "indicator", where: ["recommendation_id": recommendation])
             {
                 result.append(("indicator", indicator))
+            }
+        }
+        for cluster in clusters.sorted() {
+            for action in try facts.values(of: "id", in: "action", where: ["cluster_id": cluster])
+            where actions.insert(action).inserted {
+                result.append(("action", action))
             }
         }
         for action in actions.sorted() {

@@ -13,7 +13,7 @@ extension FollowupCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let day = today ?? String(Date().formatted(.iso8601).prefix(10))
+                let day = today ?? Replica.today()
                 guard OperationRules.isCalendarDate(day) else { throw ValidationError("--today must be YYYY-MM-DD") }
                 let items = try options.open().overdue(today: day)
                 if json { return try Output.json(items) }

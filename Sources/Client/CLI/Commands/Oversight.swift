@@ -19,13 +19,16 @@ extension FollowupCommand {
         @Option(help: "The question or request.") var text: String
         @Option(help: "question, hearing or information_request.") var kind = "question"
         @Option(help: "Due date, YYYY-MM-DD.") var due: String?
+        @Option(help: "For a hearing: its date, YYYY-MM-DD.") var hearingDate: String?
+        @Option(help: "For a hearing: where it is held.") var place: String?
 
         func run() async throws {
-            try await reportingErrors(flags: ["dueDate": "--due"]) {
-                print(
-                    try options.open().askOversight(
-                        NewOversightRequest(institution: to, text: text, kind: kind, recommendation: rec, dueDate: due))
-                )
+            try await reportingErrors(flags: ["dueDate": "--due", "hearingDate": "--hearing-date"]) {
+                var request = NewOversightRequest(
+                    institution: to, text: text, kind: kind, recommendation: rec, dueDate: due)
+                request.hearingDate = hearingDate
+                request.hearingPlace = place
+                print(try options.open().askOversight(request))
             }
         }
     }

@@ -5,7 +5,8 @@ import Shared
 extension FollowupCommand {
     struct Recs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "recs", abstract: "Find and read recommendations.", subcommands: [ListRecs.self, ShowRec.self])
+            commandName: "recs", abstract: "Find and read recommendations.",
+            subcommands: [ListRecs.self, ShowRec.self, NeedsLegislation.self])
     }
 
     struct ListRecs: AsyncParsableCommand {
@@ -21,6 +22,8 @@ extension FollowupCommand {
         @Option(help: "supported, supported_in_part, noted or pending.") var position: String?
         @Option(help: "Assigned to this institution (id or organisation id).") var institution: String?
         @Option(help: "no_action, planned, in_progress or completed.") var status: String?
+        @Flag(inversion: .prefixedNo, help: "Only those marked as needing legislation (or, with --no-, not marked).")
+        var needsLegislation: Bool?
         @Option(help: "Full-text search in the recommendation text.") var search: String?
         @Option(help: "At most this many (default: every match).") var limit: Int?
         @Option(help: "Pass over this many matches first.") var offset = 0
@@ -48,6 +51,7 @@ extension FollowupCommand {
                     filter.status = parsed
                 }
                 filter.search = search
+                filter.needsLegislation = needsLegislation
                 filter.limit = limit
                 filter.offset = offset
                 let replica = try options.open()
@@ -110,8 +114,16 @@ extension FollowupCommand {
                 }
                 print("\nactions")
                 for action in detail.actions {
+                    let scope =
+                        action["recommendation_id"] == .text(id)
+                        ? "" : action["cluster_id"] != nil ? "  (on a cluster)" : "  (also covers this)"
+                    var money = ""
+                    if action["budget_amount"] != nil || action["spent_amount"] != nil {
+                        money =
+                            "  spent \(action["spent_amount"]?.description ?? "-") of \(action["budget_amount"]?.description ?? "-") \(action["budget_currency"]?.description ?? "")"
+                    }
                     print(
-                        "  \(action["id"]?.description ?? "")  [\(action["status"]?.description ?? "")/\(action["state"]?.description ?? "")]  \(action["title"]?.description ?? "")  due \(action["due_date"]?.description ?? "-")"
+                        "  \(action["id"]?.description ?? "")  [\(action["status"]?.description ?? "")/\(action["state"]?.description ?? "")]  \(action["title"]?.description ?? "")  due \(action["due_date"]?.description ?? "-")\(money)\(scope)"
                     )
                 }
                 if !detail.indicators.isEmpty {
@@ -133,27 +145,60 @@ extension FollowupCommand {
                     print(
                         "  \(assessment["owner_org"]?.description ?? "")  \(assessment["rating"]?.description ?? "")  \(Output.clip(assessment["rationale"]?.description ?? ""))"
                     )
+                    for reply in detail.replies where reply["assessment_id"] == assessment["id"] {
+                        print(
+                            "    government's reply [\(reply["state"]?.description ?? "")]: \(Output.clip(reply["text"]?.description ?? ""))"
+                        )
+                    }
                 }
                 if !detail.submissions.isEmpty {
                     print("\nsubmissions")
                     for submission in detail.submissions {
-                        let mark = submission["confidential"] == .bool(true) ? " [confidential]" : ""
+                        let mark =
+                            submission["confidential"] == .bool(true)
+                            ? " [confidential]" : submission["state"] == .text("published") ? " [public]" : ""
                         print(
                             "  \(submission["owner_org"]?.description ?? "")\(mark)  \(Output.clip(submission["text"]?.description ?? ""))"
+                        )
+                    }
+                }
+                if !detail.bills.isEmpty {
+                    print("\nbills")
+                    for bill in detail.bills {
+                        print(
+                            "  \(bill["title"]?.description ?? "")  \(bill["reference"]?.description ?? "")  \(bill["stage"]?.description ?? "")  \(bill["stage_date"]?.description ?? "")"
                         )
                     }
                 }
                 if !detail.oversight.isEmpty {
                     print("\noversight")
                     for request in detail.oversight {
+                        let hearing = [request["hearing_date"], request["hearing_place"]].compactMap { $0?.description }
                         print(
-                            "  \(request["kind"]?.description ?? "")  [\(request["state"]?.description ?? "")]  \(Output.clip(request["text"]?.description ?? ""))"
+                            "  \(request["kind"]?.description ?? "")\(hearing.isEmpty ? "" : " (" + hearing.joined(separator: ", ") + ")")  [\(request["state"]?.description ?? "")]  \(Output.clip(request["text"]?.description ?? ""))"
                         )
                         for response in detail.responses where response["oversight_request_id"] == request["id"] {
                             print("    answer: \(Output.clip(response["text"]?.description ?? ""))")
                         }
                     }
                 }
+            }
+        }
+    }
+
+    struct NeedsLegislation: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "needs-legislation",
+            abstract: "Mark a recommendation as needing legislation, or not (the secretariat).")
+
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "The recommendation id.") var id: String
+        @Flag(help: "Remove the mark.") var no = false
+
+        func run() async throws {
+            try await reportingErrors {
+                try options.open().markNeedsLegislation(id, !no)
+                print("recommendation \(id) \(no ? "no longer marked" : "marked") as needing legislation")
             }
         }
     }

@@ -5,7 +5,8 @@ import Shared
 extension FollowupCommand {
     struct Submissions: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Submit information on recommendations (NGOs).", subcommands: [AddSubmission.self])
+            abstract: "Submit information on recommendations (NGOs, the UN country team).",
+            subcommands: [AddSubmission.self, PublishSubmission.self])
     }
 
     struct AddSubmission: AsyncParsableCommand {
@@ -13,15 +14,34 @@ extension FollowupCommand {
             commandName: "add", abstract: "Add a submission; prints its id.")
 
         @OptionGroup var options: ReplicaOptions
-        @Option(help: "The recommendation id.") var rec: String
+        @Option(help: "The recommendation id.") var rec: String?
+        @Option(help: "The cluster id, for a submission on a whole cluster (instead of --rec).") var cluster: String?
+        @Option(help: "Another recommendation it also concerns (repeatable).") var covers: [String] = []
         @Option(help: "The information.") var text: String
         @Flag(help: "Confidential: for the NHRI only (names victims or defenders).") var confidential = false
 
         func run() async throws {
             try await reportingErrors {
-                print(
-                    try options.open().addSubmission(
-                        NewSubmission(recommendation: rec, text: text, confidential: confidential)))
+                var submission = NewSubmission(
+                    target: try chosenTarget(rec: rec, cluster: cluster), text: text, confidential: confidential)
+                submission.covers = covers
+                print(try options.open().addSubmission(submission))
+            }
+        }
+    }
+
+    struct PublishSubmission: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "publish",
+            abstract: "Make a non-confidential submission public (the public portal shows it).")
+
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "The submission id.") var id: String
+
+        func run() async throws {
+            try await reportingErrors {
+                try options.open().publishSubmission(id)
+                print("submission \(id) will be public once synced")
             }
         }
     }
