@@ -206,4 +206,50 @@ struct StakeholderWorkTests {
         let facts = try await desk.server.storage.explain(user: "pia", table: "submission", id: submission)
         #expect(facts.read.reason.contains("published submission"))
     }
+
+    @Test("the commands: needs-legislation, bills add and stage, actions on a cluster, spend")
+    func commands() async throws {
+        let server = try await InProcessServer()
+        let directory = try temporaryDirectory("stakeholder-commands")
+        let (replica, _) = try await server.replicaOnDisk(user: "sara", org: "nmirf", directory: directory)
+        let (r1, r2) = (
+            try replica.put("recommendation", fields: ["text": .text("Criminalise torture")]),
+            try replica.put("recommendation", fields: ["text": .text("Train the police")])
+        )
+        let cluster = try replica.createCluster(NewCluster(title: "Torture", kind: "theme"))
+        _ = try replica.addToCluster(cluster, recommendations: [r1, r2])
+        let base = ["--replica", directory]
+
+        try await followup(base + ["recs", "needs-legislation", r1])
+        try await followup(base + ["recs", "needs-legislation", r2, "--no"])
+        #expect(try replica.row("recommendation", id: r1)?["needs_legislation"] == .bool(true))
+        #expect(try replica.row("recommendation", id: r2)?["needs_legislation"] == .bool(false))
+        try await followup(base + ["recs", "list", "--needs-legislation"])
+
+        try await followup(
+            base + [
+                "bills", "add", "--title", "Anti-torture bill", "--rec", r1, "--covers", r2, "--stage", "tabled",
+                "--date", "2026-10-01",
+            ])
+        let bill = try #require(try replica.rows("bill").first)
+        #expect(bill.values["covers"] == .list([r2]))
+        try await followup(base + ["bills", "stage", bill.id, "--stage", "passed", "--date", "2026-11-20"])
+        #expect(try replica.row("bill", id: bill.id)?["stage"] == .text("passed"))
+
+        try await followup(
+            base + [
+                "actions", "add", "--cluster", cluster, "--title", "Train every officer", "--budget", "1000",
+                "--currency", "EUR", "--spent", "250",
+            ])
+        let action = try #require(try replica.rows("action").first)
+        #expect(action.values["cluster_id"] == .text(cluster))
+        try await followup(base + ["actions", "spend", action.id, "--amount", "400"])
+        #expect(try replica.row("action", id: action.id)?["spent_amount"] == .real(400))
+        // --rec and --cluster together is a usage error; nothing is recorded.
+        let pending = try replica.status().pending
+        await #expect(throws: (any Error).self) {
+            try await followup(base + ["actions", "add", "--cluster", cluster, "--rec", r1, "--title", "Both"])
+        }
+        #expect(try replica.status().pending == pending)
+    }
 }
