@@ -47,6 +47,28 @@ struct OperationRulesTests {
         #expect(Self.code(randomID) == .invalidID)
     }
 
+    @Test("text keeps tabs and line breaks and refuses every other control character, NUL and ESC among them")
+    func controlCharacters() throws {
+        let fine = Self.upsert(["title": .text("Line one\n\tline two\r\n"), "description": .text("Ünïcödé, عربي, 中文")])
+        #expect(Self.code(fine) == nil)
+        for control in ["\u{0}", "\u{1B}[2J", "\u{7}", "\u{8}", "\u{7F}", "\u{9B}31m", "\u{85}"] {
+            guard
+                case .failure(let rejection) = OperationRules.validate(
+                    Self.upsert(["title": .text("Report \(control) end")]), schema: .current)
+            else {
+                Issue.record("a title holding U+\(String(control.unicodeScalars.first!.value, radix: 16)) passed")
+                continue
+            }
+            #expect(rejection.code == .invalidValue)
+            #expect(rejection.message.contains("control character U+"))
+        }
+        let listItem = Self.upsert(
+            ["themes": .list(["Justice", "Torture\u{1B}]0;pwned\u{7}"])], table: "recommendation")
+        #expect(Self.code(listItem) == .invalidValue)
+        #expect(OperationRules.forbiddenControlCharacter(in: "a\u{0}b") == "\u{0}")
+        #expect(OperationRules.forbiddenControlCharacter(in: "tab\there\r\n") == nil)
+    }
+
     @Test("a new row needs its required fields; a deleted row takes no edit")
     func againstRow() throws {
         let table = try #require(Schema.current.table("action"))

@@ -95,9 +95,13 @@ enum RowRendering {
     static func record(id: String, values: [String: FieldValue], table: TableSchema) -> String {
         let width = table.columns.map(\.name.count).max() ?? 2
         var lines = ["id".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + id]
+        // A value's own lines are indented under it, so no line of text can pass for a column.
+        let continuation = "\n" + String(repeating: " ", count: width + 2)
         for column in table.columns {
             guard let value = values[column.name] else { continue }
-            lines.append(column.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value.description)
+            let text = value.description.split(separator: "\n", omittingEmptySubsequences: false)
+                .joined(separator: continuation)
+            lines.append(column.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + text)
         }
         return lines.joined(separator: "\n")
     }

@@ -13,9 +13,44 @@ func readPassword() throws -> String {
 /// Whether standard error is a terminal (progress is shown only there).
 var standardErrorIsTerminal: Bool { isatty(2) != 0 }
 
-/// Writes a line to standard error.
+/// Writes a line to standard error, control characters shown escaped.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.escaped(text) + "\n").utf8))
+}
+
+/// Writes to standard output with control characters shown escaped, never obeyed by the terminal.
+///
+/// Every command prints through this function, which shadows `Swift.print` in this module: rows
+/// hold text written by other organisations, and an escape sequence in a submission must not
+/// clear the reader's screen or draw lines that look like the program's own.
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    Swift.print(TerminalText.escaped(items.map { "\($0)" }.joined(separator: separator)), terminator: terminator)
+}
+
+/// Text made safe for a terminal.
+enum TerminalText {
+    /// `text` with every control character but line feed and tab written as a visible escape
+    /// (`\u{1B}`), so that the terminal shows it instead of obeying it.
+    static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                result.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A: false
+        case 0x00...0x1F, 0x7F...0x9F: true
+        default: false
+        }
+    }
 }
 
 /// Converts a clerk-facing error into ArgumentParser's failure (message on stderr, exit 1).

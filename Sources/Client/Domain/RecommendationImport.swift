@@ -214,7 +214,8 @@ enum HTMLText {
         "ldquo": "“", "rdquo": "”", "ndash": "–", "mdash": "—", "eacute": "é", "egrave": "è", "ccedil": "ç",
     ]
 
-    /// Strips tags, decodes entities and collapses white space.
+    /// Strips tags, decodes entities, turns control characters into spaces and collapses white
+    /// space (the column rules refuse control characters other than tab and line breaks).
     static func plain(_ html: String) -> String {
         var text = ""
         var index = html.startIndex
@@ -239,6 +240,14 @@ enum HTMLText {
                 text.append(character)
                 index = html.index(after: index)
             }
+        }
+        if OperationRules.forbiddenControlCharacter(in: text) != nil {
+            text = String(
+                String.UnicodeScalarView(
+                    text.unicodeScalars.map {
+                        OperationRules.forbiddenControlCharacter(in: String($0)) == nil ? $0 : " "
+                    }
+                ))
         }
         return text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }

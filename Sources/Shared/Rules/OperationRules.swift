@@ -157,6 +157,9 @@ public enum OperationRules {
                         .invalidValue,
                         "\(table.name).\(column.name) is longer than \(maxTextBytes) bytes"))
             }
+            if let control = forbiddenControlCharacter(in: text) {
+                return .failure(controlCharacterRejection(control, column: column, table: table))
+            }
         case .integer:
             guard case .integer = value else { return wrong("a whole number") }
         case .real:
@@ -187,6 +190,9 @@ public enum OperationRules {
                 let trimmed = item.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !trimmed.isEmpty, seen.insert(trimmed).inserted else { continue }
                 guard trimmed.utf8.count <= 1_000 else { return wrong("a list of short strings") }
+                if let control = forbiddenControlCharacter(in: trimmed) {
+                    return .failure(controlCharacterRejection(control, column: column, table: table))
+                }
                 if let vocabulary = column.vocabulary, let problem = vocabulary.problem(with: trimmed) {
                     return .failure(Rejection(.invalidValue, "\(table.name).\(column.name): \(problem)"))
                 }
@@ -204,6 +210,32 @@ public enum OperationRules {
             return .failure(Rejection(.invalidValue, "\(table.name).\(column.name): \(problem)"))
         }
         return .success(value)
+    }
+
+    /// The first control character in `text` that has no place in text, if any.
+    ///
+    /// Tab, line feed and carriage return are text; every other C0 control (NUL and ESC among
+    /// them), DEL and the C1 controls are not: a terminal would obey them (clear the screen,
+    /// draw fake lines) and SQLite's text functions stop at NUL, so the log and the merged rows
+    /// would disagree.
+    public static func forbiddenControlCharacter(in text: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first { scalar in
+            switch scalar.value {
+            case 0x09, 0x0A, 0x0D: false
+            case 0x00...0x1F, 0x7F...0x9F: true
+            default: false
+            }
+        }
+    }
+
+    private static func controlCharacterRejection(
+        _ control: Unicode.Scalar, column: ColumnSchema, table: TableSchema
+    ) -> Rejection {
+        let code = String(control.value, radix: 16, uppercase: true)
+        return Rejection(
+            .invalidValue,
+            "\(table.name).\(column.name) holds the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code), which has no place in text"
+        )
     }
 
     private static func render(_ value: FieldValue) -> String {
