@@ -86,6 +86,36 @@ struct SyncCoreTests {
         #expect(store.log.count == 1)
     }
 
+    @Test("an operation id sent again with other content is refused as reused, and nothing is stored")
+    func reusedID() throws {
+        let store = MemorySyncStore()
+        let create = operation(
+            "recommendation", UUIDv7.make(millis: Self.now), ["text": .text("Ratify OPCAT")], by: secretariat)
+        guard case .accept = try push(create, as: secretariat, into: store) else {
+            Issue.record("the secretariat's recommendation was refused")
+            return
+        }
+        var otherText = create
+        otherText.fields["text"] = .text("Withdraw the reservation")
+        var otherRow = create
+        otherRow.row = UUIDv7.make(millis: Self.now)
+        var laterClock = create
+        laterClock.hlc = HLCTimestamp(physical: create.hlc.physical + 1)
+        var extraField = create
+        extraField.fields["paragraph"] = .text("12.3")
+        for replay in [otherText, otherRow, laterClock, extraField] {
+            guard case .reject(let rejection, let withRow) = try push(replay, as: secretariat, into: store) else {
+                Issue.record("a reused id with other content was accepted: \(replay.fields)")
+                continue
+            }
+            #expect(rejection.code == .operationReused)
+            #expect(!withRow)
+        }
+        #expect(try push(create, as: secretariat, into: store) == .alreadyAccepted(seq: 1))
+        #expect(store.log.count == 1)
+        #expect(store.rows["recommendation"]?[create.row]?.values["text"] == .text("Ratify OPCAT"))
+    }
+
     @Test("clock skew and unknown tables are refused before any row is read; only rows that exist are sent back")
     func earlyRefusals() throws {
         var ahead = operation("recommendation", UUIDv7.make(millis: Self.now), ["text": .text("x")], by: secretariat)
@@ -242,5 +272,28 @@ struct SyncCoreTests {
         #expect(first.cursor == 2 && first.more)
         let empty = FeedPlanner.page(ranges: [[], []], cursor: 7, limit: 2)
         #expect(empty.entries.isEmpty && empty.cursor == 7 && !empty.more)
+    }
+
+    @Test("a page of large rows is cut at its byte budget between two sequences, and always sends one row")
+    func pageByteBudget() {
+        let large = String(repeating: "x", count: 100_000)
+        func change(_ seq: Int64, _ row: String) -> RowChange {
+            RowChange(seq: seq, table: "submission", row: row, kind: .row, fields: ["text": .text(large)])
+        }
+        let changes = (1...10).map { change(Int64($0), "r\($0)") }
+        let cut = FeedPlanner.trimmed(changes, cursor: 10, more: false, byteBudget: 450_000)
+        #expect(cut.changes.map(\.row) == ["r1", "r2"])
+        #expect(cut.cursor == 2 && cut.more)
+        let single = FeedPlanner.trimmed(changes, cursor: 10, more: false, byteBudget: 1_000)
+        #expect(single.changes.map(\.row) == ["r1"])
+        #expect(single.cursor == 1 && single.more)
+        // Changes of one sequence stay together, whatever the budget.
+        let together = FeedPlanner.trimmed(
+            [change(1, "a"), change(1, "b"), change(2, "c")], cursor: 2, more: false, byteBudget: 1_000)
+        #expect(together.changes.map(\.row) == ["a", "b"])
+        #expect(together.cursor == 1 && together.more)
+        let small = FeedPlanner.trimmed(Array(changes.prefix(3)), cursor: 9, more: true, byteBudget: 10_000_000)
+        #expect(small.changes.count == 3 && small.cursor == 9 && small.more)
+        #expect(changes[0].estimatedJSONBytes >= large.utf8.count)
     }
 }

@@ -33,8 +33,8 @@ public struct InProcessServer {
     public let storage: SQLiteServerStorage
     /// The server's clock.
     public let clock: ManualWallClock
-    /// The sync logic the replicas call.
-    public let service: SyncService
+    /// The sync logic the replicas call (a test may change its page budget before adding replicas).
+    public var service: SyncService
 
     /// Creates the server with a secretariat (`nmirf`) and a ministry (`moj`).
     public init(now: Int64 = 1_800_000_000_000, maxClockSkewMillis: Int64 = 60_000) async throws {

@@ -18,7 +18,9 @@ public final class MemorySyncStore: SyncStoreWriter {
     public init() {}
 
     public func loggedOperation(id: String) throws -> LoggedOperation? {
-        log.firstIndex { $0.id == id }.map { LoggedOperation(seq: Int64($0 + 1), replica: log[$0].replica) }
+        log.firstIndex { $0.id == id }.map {
+            LoggedOperation(seq: Int64($0 + 1), replica: log[$0].replica, operation: log[$0])
+        }
     }
 
     public func state(_ table: String, id: String) throws -> RowState? { rows[table]?[id] }

@@ -18,9 +18,22 @@ struct SQLiteSyncStore: SyncStoreWriter {
     // MARK: Reading
 
     func loggedOperation(id: String) throws -> LoggedOperation? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT seq, replica_id FROM op_log WHERE op_id = ?"), arguments: [id]
-        ).map { LoggedOperation(seq: $0[0], replica: $0[1]) }
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT seq, replica_id, table_name, row_id, kind, fields, hlc FROM op_log WHERE op_id = ?"),
+                arguments: [id])
+        else { return nil }
+        let seq: Int64 = row[0]
+        let (kindText, fieldsText, hlcText): (String, String, String) = (row[4], row[5], row[6])
+        guard let kind = SyncOperation.Kind(rawValue: kindText), let hlc = HLCTimestamp(hlcText),
+            let fields = try? WireCoding.decoder().decode([String: FieldValue].self, from: Data(fieldsText.utf8))
+        else {
+            throw ServiceError(.internalError, "operation log entry \(seq) is unreadable")
+        }
+        let operation = SyncOperation(
+            id: id, table: row[2], row: row[3], kind: kind, fields: fields, hlc: hlc, replica: row[1], seq: seq)
+        return LoggedOperation(seq: seq, replica: row[1], operation: operation)
     }
 
     func state(_ table: String, id: String) throws -> RowState? {

@@ -15,6 +15,8 @@ public struct SyncService: Sendable {
     public let decider: PushDecider
     /// How accepted operations are recorded.
     public let recorder: ChangeRecorder
+    /// About the most bytes of JSON one pull page carries; a single larger row is still sent.
+    public var pageByteBudget = 8 * 1024 * 1024
 
     /// Creates the service.
     ///
@@ -120,8 +122,11 @@ public struct SyncService: Sendable {
                 change.seq = entry.seq
                 changes.append(change)
             }
+            // A page of large rows is cut short: a few rows of 100 kB texts each must not make
+            // one answer of hundreds of megabytes.
+            let page = FeedPlanner.trimmed(changes, cursor: plan.cursor, more: plan.more, byteBudget: pageByteBudget)
             return ChangePage(
-                changes: changes, cursor: plan.cursor, more: plan.more, state: try store.deploymentState())
+                changes: page.changes, cursor: page.cursor, more: page.more, state: try store.deploymentState())
         }
     }
 }

@@ -285,4 +285,21 @@ public struct FeedPlanner: Sendable {
         }
         return FeedPagePlan(entries: planned, cursor: max(cursor, page.last?.seq ?? cursor), more: more)
     }
+
+    /// The page's changes cut to about `byteBudget` bytes of JSON, with the cursor and `more`
+    /// that go with the cut.
+    ///
+    /// The first change is always kept, so every row, however large, is sent; the cut falls
+    /// only between two sequences, so the next page resumes exactly after the last change sent.
+    public static func trimmed(
+        _ changes: [RowChange], cursor: Int64, more: Bool, byteBudget: Int
+    ) -> (changes: [RowChange], cursor: Int64, more: Bool) {
+        var bytes = 0
+        for (index, change) in changes.enumerated() {
+            bytes += change.estimatedJSONBytes
+            guard bytes > byteBudget, index > 0, changes[index - 1].seq < change.seq else { continue }
+            return (Array(changes[..<index]), changes[index - 1].seq, true)
+        }
+        return (changes, cursor, more)
+    }
 }

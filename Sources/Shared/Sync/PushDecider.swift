@@ -1,14 +1,18 @@
-/// An operation the server's log already holds: its sequence and the replica that sent it.
+/// An operation the server's log already holds: its sequence, the replica that sent it, and the
+/// operation as the log records it.
 public struct LoggedOperation: Sendable, Equatable {
     /// The operation's sequence in the log.
     public var seq: Int64
     /// The replica (device) that pushed it.
     public var replica: String
+    /// The operation as accepted (defaults filled in, owner and creator stamped).
+    public var operation: SyncOperation
 
     /// Creates a log reference.
-    public init(seq: Int64, replica: String) {
+    public init(seq: Int64, replica: String, operation: SyncOperation) {
         self.seq = seq
         self.replica = replica
+        self.operation = operation
     }
 }
 
@@ -69,6 +73,16 @@ public struct PushDecider: Sendable {
                     .reject(
                         Rejection(.forgedReplica, "operation id \(operation.id) belongs to another replica"),
                         withCurrentRow: false))
+            }
+            // The same id with other content is not a re-send: accepting it would drop the change
+            // without a word.
+            guard isResend(operation, of: logged.operation) else {
+                return .decided(
+                    .reject(
+                        Rejection(
+                            .operationReused,
+                            "operation id \(operation.id) was accepted before with other content; a new change needs a new id"
+                        ), withCurrentRow: false))
             }
             return .decided(.alreadyAccepted(seq: logged.seq))
         }
@@ -140,6 +154,27 @@ public struct PushDecider: Sendable {
             return reject(Rejection(.forbidden, decision.reason + " (policy line \(decision.line))"), operation)
         }
         return .accept(operation)
+    }
+
+    /// Whether `pushed` is the operation the log holds as `logged`, sent again.
+    ///
+    /// The log's copy may hold more fields than were pushed, but only those the server fills in:
+    /// server-managed stamps and the defaults of columns a creating operation left out.
+    func isResend(_ pushed: SyncOperation, of logged: SyncOperation) -> Bool {
+        guard pushed.table == logged.table, pushed.row == logged.row, pushed.kind == logged.kind,
+            pushed.hlc == logged.hlc, let table = schema.table(pushed.table),
+            case .success(let normalised) = OperationRules.validate(pushed, schema: schema)
+        else { return false }
+        // The log keeps JSON, where a whole real reads back as an integer: normalise both sides.
+        let loggedFields = table.normalised(logged.fields)
+        for (name, value) in normalised.fields where loggedFields[name] != value {
+            return false
+        }
+        return loggedFields.keys.allSatisfy { name in
+            guard normalised.fields[name] == nil else { return true }
+            guard let column = table.column(name) else { return false }
+            return column.isServerManaged || column.defaultValue != nil
+        }
     }
 
     /// A refusal; the replica restores the row from the verdict, so it never keeps a refused

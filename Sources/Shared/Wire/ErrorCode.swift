@@ -30,6 +30,7 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let unauthorized = ErrorCode(rawValue: "unauthorized")
     public static let invalidCredentials = ErrorCode(rawValue: "invalid_credentials")
     public static let accountDisabled = ErrorCode(rawValue: "account_disabled")
+    public static let tooManyRequests = ErrorCode(rawValue: "too_many_requests")
     public static let notFound = ErrorCode(rawValue: "not_found")
     public static let internalError = ErrorCode(rawValue: "internal_error")
 
@@ -45,6 +46,7 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let rowDeleted = ErrorCode(rawValue: "row_deleted")
     public static let rowNotFound = ErrorCode(rawValue: "row_not_found")
     public static let forgedReplica = ErrorCode(rawValue: "forged_replica")
+    public static let operationReused = ErrorCode(rawValue: "operation_reused")
     public static let invalidTransition = ErrorCode(rawValue: "invalid_transition")
     public static let forbidden = ErrorCode(rawValue: "forbidden")
 

@@ -268,6 +268,23 @@ public struct RowChange: Codable, Sendable, Equatable {
         self.deleted = deleted
     }
 
+    /// About how many bytes the change takes in a pull page's JSON (never fewer).
+    public var estimatedJSONBytes: Int {
+        var bytes = 160 + table.utf8.count + (deleted?.utf8.count ?? 0)
+        for (name, value) in fields {
+            bytes += name.utf8.count + 8
+            switch value {
+            // Escaping at most doubles a text (a \uXXXX escape is six bytes for one control
+            // character, but text holds none but tab and line breaks).
+            case .text(let text): bytes += 2 * text.utf8.count + 2
+            case .list(let items): bytes += items.reduce(2) { $0 + 2 * $1.utf8.count + 3 }
+            default: bytes += 24
+            }
+        }
+        for (name, version) in versions { bytes += name.utf8.count + version.utf8.count + 6 }
+        return bytes
+    }
+
     /// The merged state a row change carries, or nil for a purge or unreadable versions.
     public var state: RowState? {
         guard kind == .row else { return nil }
