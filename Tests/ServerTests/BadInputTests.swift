@@ -132,6 +132,20 @@ struct BadInputTests {
             let bombAnswer = try await send(
                 client, .post, "/v1/push", body: compressed, token: token, headers: [.contentEncoding: "gzip"])
             #expect(bombAnswer.code == .payloadTooLarge)
+            // The size is checked after decompressing, to the byte, not in the decompressor's steps.
+            let maxBodyBytes = fixture.configuration.limits.maxPushBytes
+            for size in [maxBodyBytes + 1, maxBodyBytes + maxBodyBytes / 4, 2 * maxBodyBytes - 1] {
+                var just = ByteBuffer(repeating: UInt8(ascii: " "), count: size)
+                let answer = try await send(
+                    client, .post, "/v1/push", body: try just.compress(with: .gzip()), token: token,
+                    headers: [.contentEncoding: "gzip"])
+                #expect(answer.code == .payloadTooLarge, "a body of \(size) bytes once decompressed")
+            }
+            var atLimit = ByteBuffer(repeating: UInt8(ascii: " "), count: maxBodyBytes)
+            let atLimitAnswer = try await send(
+                client, .post, "/v1/push", body: try atLimit.compress(with: .gzip()), token: token,
+                headers: [.contentEncoding: "gzip"])
+            #expect(atLimitAnswer.code == .malformedJSON)
             let brotli = try await send(
                 client, .post, "/v1/push", body: ByteBuffer(string: "{}"), token: token,
                 headers: [.contentEncoding: "br"])

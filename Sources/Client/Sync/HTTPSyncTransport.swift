@@ -25,10 +25,23 @@ public struct HTTPSyncTransport: SyncTransport {
     /// The process-wide HTTP client, which leaves responses compressed.
     ///
     /// Unlike `HTTPClient.shared`, it does not decompress: the transport does, with its own limit.
+    /// It follows no redirect: a push body and a bearer token go to the server the replica was
+    /// set up with, never to wherever an answer points (a redirect is an `http_3xx` error).
     static let client = HTTPClient(
         eventLoopGroupProvider: .singleton,
         configuration: HTTPClient.Configuration(
-            timeout: .init(connect: .seconds(10), read: .seconds(120)), decompression: .disabled))
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(120)),
+            decompression: .disabled))
+
+    /// Whether `url` sends passwords and data in clear over a network: `http://` to a host other
+    /// than this machine (`localhost`, `127.0.0.0/8`, `::1`).
+    public static func isCleartextOverNetwork(_ url: String) -> Bool {
+        guard let components = URLComponents(string: url), components.scheme?.lowercased() == "http" else {
+            return false
+        }
+        let host = (components.host ?? "").lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return !(host == "localhost" || host.hasSuffix(".localhost") || host == "::1" || host.hasPrefix("127."))
+    }
 
     /// Creates a transport for `baseURL` with `token`.
     public init(baseURL: String, token: String?) {
@@ -95,14 +108,32 @@ public struct HTTPSyncTransport: SyncTransport {
                 code: .unreachable, status: nil,
                 message: "cannot reach the server at \(baseURL) (\(error)); your edits are kept and will sync later")
         }
-        var buffer = try await response.body.collect(upTo: maxResponseBytes)
+        let tooLarge = TransportError(
+            code: .malformedResponse, status: Int(response.status.code),
+            message: "the server's answer is larger than \(maxResponseBytes) bytes; nothing of it was applied")
+        var buffer: ByteBuffer
+        do {
+            buffer = try await response.body.collect(upTo: maxResponseBytes)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        }
         traffic.count(
             sent: Traffic.headerBytes(request.headers, firstLine: "\(method.rawValue) \(path) HTTP/1.1")
                 + (request.body == nil ? 0 : requestBodyBytes),
             received: Traffic.headerBytes(response.headers, firstLine: "HTTP/1.1 \(response.status)")
                 + buffer.readableBytes)
         if response.headers.first(name: "Content-Encoding")?.lowercased() == "gzip" {
-            buffer = try buffer.decompress(with: .gzip(), maxSize: maxResponseBytes)
+            do {
+                buffer = try buffer.decompress(with: .gzip(), maxSize: maxResponseBytes)
+            } catch let error as CompressNIOError where error == .bufferOverflow {
+                throw tooLarge
+            } catch {
+                throw TransportError(
+                    code: .malformedResponse, status: Int(response.status.code),
+                    message: "the server's gzip answer could not be decompressed")
+            }
+            // The decompressor's own bound is loose (it grows its buffer in steps): check the size.
+            guard buffer.readableBytes <= maxResponseBytes else { throw tooLarge }
         }
         let data = Data(buffer: buffer)
         let decoder = WireCoding.decoder()

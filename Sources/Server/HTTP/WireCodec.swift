@@ -60,6 +60,10 @@ public struct WireRequestDecoder: RequestDecoder, Sendable {
             } catch {
                 throw APIError(.malformedRequest, "the gzip request body could not be decompressed")
             }
+            // The decompressor's own bound is loose (it grows its buffer in steps): check the size.
+            guard buffer.readableBytes <= maxBytes else {
+                throw APIError(.payloadTooLarge, "the request body is larger than \(maxBytes) bytes once decompressed")
+            }
         case .some(let other):
             throw APIError(.unsupportedEncoding, "content encoding '\(other)' is not supported; use gzip or none")
         }

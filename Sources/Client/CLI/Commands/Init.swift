@@ -15,6 +15,11 @@ extension FollowupCommand {
         func run() async throws {
             guard passwordStdin else { throw ValidationError("pass --password-stdin and give the password on stdin") }
             let password = try readPassword()
+            if HTTPSyncTransport.isCleartextOverNetwork(server) {
+                printError(
+                    "warning: \(server) is not encrypted: your password, your token and every row cross the network in clear; use https:// (a TLS proxy in front of the server)"
+                )
+            }
             try await reportingErrors {
                 let replica = try await Replica.enrol(
                     directory: try options.directory(), serverURL: server, user: user, password: password)
