@@ -28,6 +28,14 @@ public struct APIError: HTTPResponseError, Sendable {
         self.init(error.code, error.message)
     }
 
+    /// Maps a refused sign-in to its API error: 401, or 429 with `Retry-After`.
+    public init(_ refusal: LoginRefusal) {
+        self.init(refusal.serviceError)
+        if case .throttled(let seconds) = refusal {
+            headers[.retryAfter] = String(seconds)
+        }
+    }
+
     /// The HTTP status each request-level code is answered with.
     public static func status(for code: ErrorCode) -> HTTPResponse.Status {
         switch code {
@@ -36,6 +44,7 @@ public struct APIError: HTTPResponseError, Sendable {
         case .unsupportedEncoding: .unsupportedMediaType
         case .unauthorized, .invalidCredentials: .unauthorized
         case .accountDisabled: .forbidden
+        case .tooManyRequests: .tooManyRequests
         case .notFound: .notFound
         case .internalError: .internalServerError
         default: .unprocessableContent

@@ -1,11 +1,14 @@
 import Hummingbird
+import NIOCore
 import Shared
 
 /// The request context of the API: Hummingbird's core storage, the wire codec, and the caller's
 /// session once `BearerAuthMiddleware` has found it.
-public struct FollowupRequestContext: RequestContext {
+public struct FollowupRequestContext: RequestContext, RemoteAddressRequestContext {
     /// Hummingbird's per-request storage.
     public var coreContext: CoreRequestContextStorage
+    /// The address of the connected client (nil in router tests).
+    public var remoteAddress: SocketAddress?
     /// The session behind the bearer token, set by `BearerAuthMiddleware` (nil before it runs).
     public var session: Session?
     /// Reads request bodies as protocol messages, within the configured limits.
@@ -16,6 +19,7 @@ public struct FollowupRequestContext: RequestContext {
     /// Creates the context for a new request.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
         self.session = nil
         self.requestDecoder = WireRequestDecoder(limits: WireLimits())
     }
@@ -27,6 +31,8 @@ public struct AuthenticatedRequestContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated session.
     public let session: Session
+    /// The address of the connected client (nil in router tests).
+    public var remoteAddress: SocketAddress?
     /// Reads request bodies as protocol messages, within the configured limits.
     public var requestDecoder: WireRequestDecoder
     /// Writes protocol messages, gzip-compressed when the client accepts it.
@@ -37,6 +43,7 @@ public struct AuthenticatedRequestContext: ChildRequestContext {
         guard let session = context.session else { throw APIError(.unauthorized, "sign in first") }
         self.coreContext = context.coreContext
         self.session = session
+        self.remoteAddress = context.remoteAddress
         self.requestDecoder = context.requestDecoder
     }
 }

@@ -14,15 +14,31 @@ public struct Credentials: Sendable {
         self.bcryptCost = bcryptCost
     }
 
-    /// A salted bcrypt hash of `password` (computed off the event loops).
+    /// The mark of a hash made from the password's SHA-256 rather than from the password itself.
+    ///
+    /// bcrypt reads only the first 72 bytes of its input; the SHA-256 (base64, 44 bytes) makes
+    /// every byte of a long password count. Hashes without the mark (made before it existed)
+    /// are checked as they were made.
+    static let digestMark = "sha256$"
+
+    /// A salted bcrypt hash of the SHA-256 of `password`, marked (computed off the event loops).
     public func hashPassword(_ password: String) async throws -> String {
         let cost = bcryptCost
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        let input = Self.digest(password)
+        return try await NIOThreadPool.singleton.runIfActive { Self.digestMark + Bcrypt.hash(input, cost: cost) }
     }
 
     /// Whether `password` matches `hash` (computed off the event loops).
     public func verifyPassword(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        if hash.hasPrefix(Self.digestMark) {
+            let (input, bcrypt) = (Self.digest(password), String(hash.dropFirst(Self.digestMark.count)))
+            return try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(input, hash: bcrypt) }
+        }
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    private static func digest(_ password: String) -> String {
+        Data(SHA256.hash(data: Data(password.utf8))).base64EncodedString()
     }
 
     /// A new opaque bearer token: 32 random bytes, base64url without padding.

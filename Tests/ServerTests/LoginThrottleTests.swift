@@ -1,0 +1,146 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import HummingbirdTesting
+import Server
+import Shared
+import TestSupport
+import Testing
+
+/// Sign-in under attack: guesses throttled, unknown accounts as slow as known ones, long
+/// passwords whole.
+@Suite("Sign-in throttling")
+struct LoginThrottleTests {
+    static let start: Int64 = 1_800_000_000_000
+
+    @Test("one account from one address: five free failures, then waits that double up to the cap")
+    func pairWaits() {
+        var throttle = LoginThrottle()
+        var now = Self.start
+        for _ in 1...5 {
+            #expect(throttle.admit(account: "sara", address: "10.0.0.9", now: now) == .proceed)
+            throttle.failed(account: "sara", address: "10.0.0.9", now: now)
+        }
+        #expect(throttle.admit(account: "sara", address: "10.0.0.9", now: now) == .proceed)
+        throttle.failed(account: "sara", address: "10.0.0.9", now: now)
+        #expect(throttle.admit(account: "sara", address: "10.0.0.9", now: now) == .wait(millis: 1_000))
+        var waits: [Int64] = []
+        for _ in 1...14 {
+            guard case .wait(let millis) = throttle.admit(account: "sara", address: "10.0.0.9", now: now) else {
+                Issue.record("a blocked pair was let in")
+                return
+            }
+            now += millis
+            #expect(throttle.admit(account: "sara", address: "10.0.0.9", now: now) == .proceed)
+            throttle.failed(account: "sara", address: "10.0.0.9", now: now)
+            if case .wait(let next) = throttle.admit(account: "sara", address: "10.0.0.9", now: now) {
+                waits.append(next)
+            }
+        }
+        #expect(Array(waits.prefix(4)) == [2_000, 4_000, 8_000, 16_000])
+        let cap: Int64 = 15 * 60_000
+        #expect(waits.last == cap)
+        // The same account from another address is not held by this address's failures.
+        #expect(throttle.admit(account: "sara", address: "10.0.0.10", now: now) == .proceed)
+    }
+
+    @Test("guesses spread over addresses meet a short per-account wait; a success clears it")
+    func accountWaitIsShort() {
+        var throttle = LoginThrottle()
+        let now = Self.start
+        for attempt in 1...40 {
+            let address = "10.1.\(attempt / 250).\(attempt % 250)"
+            if throttle.admit(account: "sara", address: address, now: now) == .proceed {
+                throttle.failed(account: "sara", address: address, now: now)
+            }
+        }
+        guard case .wait(let millis) = throttle.admit(account: "sara", address: "192.168.1.2", now: now) else {
+            Issue.record("forty failures from forty addresses left the account open")
+            return
+        }
+        #expect(millis <= 30_000)
+        #expect(throttle.admit(account: "sara", address: "192.168.1.2", now: now + millis) == .proceed)
+        throttle.succeeded(account: "sara", address: "192.168.1.2")
+        #expect(throttle.admit(account: "sara", address: "192.168.1.3", now: now + millis) == .proceed)
+    }
+
+    @Test("one address trying many accounts is held; failures are forgotten after an hour")
+    func addressAndMemory() {
+        var throttle = LoginThrottle()
+        let now = Self.start
+        for index in 1...21 {
+            #expect(throttle.admit(account: "user\(index)", address: "10.9.9.9", now: now) == .proceed)
+            throttle.failed(account: "user\(index)", address: "10.9.9.9", now: now)
+        }
+        #expect(throttle.admit(account: "someone-else", address: "10.9.9.9", now: now) == .wait(millis: 1_000))
+        #expect(throttle.admit(account: "someone-else", address: "10.9.9.9", now: now + 61 * 60_000) == .proceed)
+    }
+
+    @Test("at most four checks at once from one address")
+    func concurrentChecks() {
+        var throttle = LoginThrottle()
+        for _ in 1...4 {
+            #expect(throttle.admit(account: "sara", address: "10.0.0.1", now: Self.start) == .proceed)
+        }
+        #expect(throttle.admit(account: "sara", address: "10.0.0.1", now: Self.start) == .wait(millis: 1_000))
+        #expect(throttle.admit(account: "sara", address: "10.0.0.2", now: Self.start) == .proceed)
+        throttle.abandoned(address: "10.0.0.1")
+        #expect(throttle.admit(account: "sara", address: "10.0.0.1", now: Self.start) == .proceed)
+    }
+
+    @Test("over HTTP: 429 with Retry-After before any password check, even for the right password")
+    func overHTTP() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.app.test(.router) { client in
+            let wrong = try json(LoginRequest(user: "sara", password: "guess"))
+            for _ in 1...6 {
+                #expect(try await send(client, .post, "/v1/login", body: wrong).code == .invalidCredentials)
+            }
+            let refused = try await client.execute(
+                uri: "/v1/login", method: .post, body: try json(LoginRequest(user: "sara", password: "correct horse"))
+            ) { $0 }
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers[.retryAfter] == "1")
+            fixture.clock.advance(by: 1_000)
+            _ = try await login(client)
+        }
+    }
+
+    @Test("an unknown account is checked against a decoy hash, as slowly as a known one")
+    func unknownAccountsCostTheSame() async throws {
+        let storage = try await ServerFixture().storage
+        let credentials = Credentials(bcryptCost: 10)
+        try await storage.addUser(name: "omar", org: "nmirf", passwordHash: try await credentials.hashPassword("pw"))
+        let identity = IdentityService(storage: storage, credentials: credentials, clock: SystemWallClock())
+        func timed(_ user: String) async -> Duration {
+            let clock = ContinuousClock()
+            return await clock.measure {
+                _ = try? await identity.login(LoginRequest(user: user, password: "wrong"), from: user)
+            }
+        }
+        _ = await timed("nobody")  // makes the decoy once
+        var known: Duration = .zero
+        var unknown: Duration = .zero
+        for round in 1...3 {
+            known += await timed("omar")
+            unknown += await timed("nobody\(round)")
+        }
+        // A bcrypt check at cost 10 takes tens of milliseconds; without the decoy an unknown
+        // account answers in well under one.
+        #expect(unknown > known / 2, "unknown \(unknown), known \(known)")
+    }
+
+    @Test("every byte of a long password counts; hashes made before the digest still verify")
+    func longPasswords() async throws {
+        let credentials = Credentials(bcryptCost: 4)
+        let long = String(repeating: "correct horse battery staple ", count: 4)
+        let hash = try await credentials.hashPassword(long)
+        #expect(try await credentials.verifyPassword(long, hash: hash))
+        #expect(!(try await credentials.verifyPassword(String(long.prefix(72)), hash: hash)))
+        #expect(!(try await credentials.verifyPassword(String(long.prefix(72)) + "something else", hash: hash)))
+        let legacy = Bcrypt.hash("correct horse", cost: 4)
+        #expect(try await credentials.verifyPassword("correct horse", hash: legacy))
+        #expect(!(try await credentials.verifyPassword("wrong horse", hash: legacy)))
+    }
+}
