@@ -37,6 +37,8 @@ extension ServerCommand {
         @Option(help: "Port to listen on (0 picks a free port and prints it).") var port = 8080
         @Option(help: "Seconds an operation's clock may be ahead of the server's.") var maxClockSkew = 300
         @Option(help: "Largest push body in bytes.") var maxBodyBytes = WireLimits().maxPushBytes
+        @Option(help: "Seconds a connection may stay idle before it is closed.") var idleTimeout = 30
+        @Option(help: "Most connections open at once; more are closed as they arrive.") var maxConnections = 2_000
 
         public init() {}
 
@@ -45,7 +47,8 @@ extension ServerCommand {
             let configuration = ServerConfiguration(
                 host: host, port: port, limits: WireLimits(maxPushBytes: maxBodyBytes),
                 maxClockSkewMillis: Int64(maxClockSkew) * 1000,
-                logLevel: ServerConfiguration.logLevel(fromEnvironment: .info))
+                logLevel: ServerConfiguration.logLevel(fromEnvironment: .info), idleTimeoutSeconds: idleTimeout,
+                maxConnections: maxConnections)
             let host = self.host
             let data = options.data
             let app = buildApplication(configuration, storage: storage) { port in

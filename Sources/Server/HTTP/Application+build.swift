@@ -29,8 +29,13 @@ public func buildApplication(
     let sync = SyncService(
         storage: storage, policy: policy, clock: clock, maxClockSkewMillis: configuration.maxClockSkewMillis)
     SyncRoutes(sync: sync, identity: identity, clock: clock).add(to: router)
+    let connections = OpenConnections(limit: configuration.maxConnections)
     return Application(
         router: router,
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [ConnectionLimitHandler(connections: connections)],
+                idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "followup-server"),

@@ -13,17 +13,24 @@ public struct ServerConfiguration: Sendable {
     public var maxClockSkewMillis: Int64
     /// The least severe log level written.
     public var logLevel: Logger.Level
+    /// How long a connection may stay idle before the server closes it, in seconds.
+    public var idleTimeoutSeconds: Int
+    /// The most connections open at once; more are closed as they arrive.
+    public var maxConnections: Int
 
     /// Creates a configuration.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, limits: WireLimits = WireLimits(),
-        maxClockSkewMillis: Int64 = 5 * 60 * 1000, logLevel: Logger.Level = .info
+        maxClockSkewMillis: Int64 = 5 * 60 * 1000, logLevel: Logger.Level = .info,
+        idleTimeoutSeconds: Int = 30, maxConnections: Int = 2_000
     ) {
         self.host = host
         self.port = port
         self.limits = limits
         self.maxClockSkewMillis = maxClockSkewMillis
         self.logLevel = logLevel
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.maxConnections = maxConnections
     }
 
     /// The log level named by the environment variable `LOG_LEVEL` (trace, debug, info, notice,
