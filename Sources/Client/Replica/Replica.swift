@@ -31,6 +31,8 @@ public struct Replica: Sendable {
                 "there is no replica in \(directory); create one with: followup --replica \(directory) init --server URL --user NAME --password-stdin"
             )
         }
+        // Replicas made before their files were private become private when next opened.
+        try PrivateFiles.database(path)
         try self.init(
             writer: DatabasePool(path: path, configuration: Self.configuration()), clock: clock, directory: directory)
         _ = try settings()
@@ -40,12 +42,13 @@ public struct Replica: Sendable {
     public static func create(
         directory: String, serverURL: String, login: LoginResponse, clock: any WallClock = SystemWallClock()
     ) throws -> Replica {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try PrivateFiles.directory(directory)
         let path = (directory as NSString).appendingPathComponent(fileName)
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError(
                 .alreadyInitialised, "\(directory) already holds a replica; use 'followup login' to sign in again")
         }
+        try PrivateFiles.database(path)
         let replica = try Replica(
             writer: DatabasePool(path: path, configuration: configuration()), clock: clock, directory: directory)
         try replica.initialise(serverURL: serverURL, login: login)

@@ -22,8 +22,9 @@ public struct SQLiteServerStorage: ServerStorage, AccountStore {
 
     /// Opens (creating if needed) the storage in directory `dataDirectory`.
     public init(dataDirectory: String, policy: AccessPolicy, clock: any WallClock) throws {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        try PrivateFiles.directory(dataDirectory)
         let path = (dataDirectory as NSString).appendingPathComponent(Self.fileName)
+        try PrivateFiles.database(path)
         try self.init(
             writer: DatabasePool(path: path, configuration: Self.configuration()), policy: policy, clock: clock)
     }

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Files only their owner may read: the server's data and every replica hold other
+/// organisations' rows, and a replica holds its bearer token.
+public enum PrivateFiles {
+    /// Creates `path` (with its parents) when missing, the owner's alone (0700).
+    ///
+    /// A directory that exists keeps its mode: it may be one the user shares on purpose (the
+    /// files inside are private all the same).
+    public static func directory(_ path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
+    }
+
+    /// Makes the SQLite database at `path` the owner's alone (0600), creating it empty when
+    /// missing, with its `-wal` and `-shm` files when they exist.
+    ///
+    /// SQLite gives the files it creates beside a database the database file's mode, so a
+    /// database created 0600 keeps its journal private too.
+    public static func database(_ path: String) throws {
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: path) {
+            guard manager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+            }
+        }
+        for file in [path, path + "-wal", path + "-shm"] where manager.fileExists(atPath: file) {
+            try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        }
+    }
+}
