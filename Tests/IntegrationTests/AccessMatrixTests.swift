@@ -448,6 +448,15 @@ struct AccessMatrixTests {
                     ["oversight_request_id": .text(requests["published"]!), "text": .text("New")], "A"
                 ),
                 (
+                    "oversight_response",
+                    ["oversight_request_id": .text(requests["submitted"]!), "text": .text("New")], "A"
+                ),
+                // A draft question is its committee's alone: no one may answer it yet.
+                (
+                    "oversight_response",
+                    ["oversight_request_id": .text(requests["draft"]!), "text": .text("New")], ""
+                ),
+                (
                     "attachment",
                     [
                         "content_hash": .text("h3"), "parent_table": .text("action"),

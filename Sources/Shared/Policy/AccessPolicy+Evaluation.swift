@@ -257,8 +257,11 @@ extension AccessPolicy {
             return organisations.sorted().map { .organisation($0) }
         case .addressedInstitution:
             var institution = Self.text(values["institution_id"])
-            if table == "oversight_response", let request = Self.text(values["oversight_request_id"]) {
-                institution = Self.text(try facts.row("oversight_request", id: request)?["institution_id"])
+            if table == "oversight_response", let requestID = Self.text(values["oversight_request_id"]) {
+                // A draft request addresses no one yet: its owner alone reads it, so no one may answer it.
+                let request = try facts.row("oversight_request", id: requestID)
+                guard let request, Self.text(request["state"]) != "draft" else { return [] }
+                institution = Self.text(request["institution_id"])
             }
             guard let institution, let org = Self.text(try facts.row("institution", id: institution)?["org_id"])
             else { return [] }

@@ -16,7 +16,7 @@ public enum Party: Sendable, Hashable, CustomStringConvertible {
     /// work of the institutions assigned to that cluster).
     case assignedInstitutions
     /// The organisation of the institution an oversight request addresses (its `institution_id`,
-    /// or that of the request named by `oversight_request_id`).
+    /// or that of the request named by `oversight_request_id`, once that request is no draft).
     case addressedInstitution
     /// The organisation that owns the oversight request a response answers.
     case requestingCommittee
