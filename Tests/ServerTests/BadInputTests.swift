@@ -15,6 +15,7 @@ import Testing
 /// A server over an in-memory store with one secretariat user, and a manual clock.
 struct ServerFixture {
     let storage: SQLiteServerStorage
+    let files: DirectoryEvidenceStore
     let clock = ManualWallClock(millis: 1_800_000_000_000)
     let configuration: ServerConfiguration
 
@@ -22,6 +23,7 @@ struct ServerFixture {
         configuration = ServerConfiguration(
             limits: WireLimits(maxPushBytes: maxBodyBytes), maxClockSkewMillis: 60_000, logLevel: LiveServer.logLevel)
         storage = try SQLiteServerStorage(writer: DatabaseQueue(), policy: .standard, clock: clock)
+        files = try DirectoryEvidenceStore(root: try temporaryDirectory("bad-input-files"))
         try await storage.addOrganisation(id: "nmirf", name: "Secretariat", kind: .secretariat)
         try await storage.addUser(
             name: "sara", org: "nmirf", passwordHash: try await Credentials(bcryptCost: 4).hashPassword("correct horse")
@@ -29,7 +31,8 @@ struct ServerFixture {
     }
 
     var app: some ApplicationProtocol {
-        buildApplication(configuration, storage: storage, credentials: Credentials(bcryptCost: 4), clock: clock)
+        buildApplication(
+            configuration, storage: storage, files: files, credentials: Credentials(bcryptCost: 4), clock: clock)
     }
 }
 

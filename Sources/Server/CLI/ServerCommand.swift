@@ -24,6 +24,11 @@ public struct DataOptions: ParsableArguments {
     func openStorage() throws -> SQLiteServerStorage {
         try SQLiteServerStorage(dataDirectory: data, policy: .standard, clock: SystemWallClock())
     }
+
+    /// The evidence files, in `DATA/files`.
+    func openFiles() throws -> DirectoryEvidenceStore {
+        try DirectoryEvidenceStore(root: data + "/files")
+    }
 }
 
 extension ServerCommand {
@@ -37,6 +42,8 @@ extension ServerCommand {
         @Option(help: "Port to listen on (0 picks a free port and prints it).") var port = 8080
         @Option(help: "Seconds an operation's clock may be ahead of the server's.") var maxClockSkew = 300
         @Option(help: "Largest push body in bytes.") var maxBodyBytes = WireLimits().maxPushBytes
+        @Option(help: "Largest evidence file in bytes (25 MiB by default).") var maxFileBytes =
+            ContentHash.defaultMaxFileBytes
 
         public init() {}
 
@@ -45,10 +52,10 @@ extension ServerCommand {
             let configuration = ServerConfiguration(
                 host: host, port: port, limits: WireLimits(maxPushBytes: maxBodyBytes),
                 maxClockSkewMillis: Int64(maxClockSkew) * 1000,
-                logLevel: ServerConfiguration.logLevel(fromEnvironment: .info))
+                logLevel: ServerConfiguration.logLevel(fromEnvironment: .info), maxFileBytes: maxFileBytes)
             let host = self.host
             let data = options.data
-            let app = buildApplication(configuration, storage: storage) { port in
+            let app = buildApplication(configuration, storage: storage, files: try options.openFiles()) { port in
                 print("followup-server listening on http://\(host):\(port) (data: \(data))")
                 fflush(nil)
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Shared
 
 /// Settings of one server process.
 public struct ServerConfiguration: Sendable {
@@ -13,12 +14,16 @@ public struct ServerConfiguration: Sendable {
     public var maxClockSkewMillis: Int64
     /// The least severe log level written.
     public var logLevel: Logger.Level
+    /// The largest evidence file accepted, in bytes (`--max-file-bytes`).
+    public var maxFileBytes: Int64
 
     /// Creates a configuration.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, limits: WireLimits = WireLimits(),
-        maxClockSkewMillis: Int64 = 5 * 60 * 1000, logLevel: Logger.Level = .info
+        maxClockSkewMillis: Int64 = 5 * 60 * 1000, logLevel: Logger.Level = .info,
+        maxFileBytes: Int64 = ContentHash.defaultMaxFileBytes
     ) {
+        self.maxFileBytes = maxFileBytes
         self.host = host
         self.port = port
         self.limits = limits
