@@ -101,6 +101,44 @@ struct BadInputTests {
         }
     }
 
+    @Test("file endpoints refuse a missing token, a name that is no hash, missing headers and bad ranges")
+    func fileRequests() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.app.test(.router) { client in
+            let token = try await login(client).token
+            let bytes = ByteBuffer(string: "Prison visit report")
+            let hash = ContentHash.of(Data("Prison visit report".utf8))
+            let upload: HTTPFields = [HTTPField.Name("Upload-Offset")!: "0", HTTPField.Name("Upload-Length")!: "19"]
+            for method in [HTTPRequest.Method.head, .patch, .get] {
+                let anonymous = try await send(client, method, "/v1/files/\(hash)", body: bytes, headers: upload)
+                #expect(anonymous.status == .unauthorized)
+            }
+            let notAHash = try await send(
+                client, .patch, "/v1/files/ABC", body: bytes, token: token, headers: upload)
+            #expect(notAHash.code == .malformedRequest)
+            let headless = try await send(client, .patch, "/v1/files/\(hash)", body: bytes, token: token)
+            #expect(headless.code == .malformedRequest)
+            var compressed = upload
+            compressed[.contentEncoding] = "gzip"
+            let gzipped = try await send(
+                client, .patch, "/v1/files/\(hash)", body: bytes, token: token, headers: compressed)
+            #expect(gzipped.code == .unsupportedEncoding)
+            let longer = try await send(
+                client, .patch, "/v1/files/\(hash)", body: ByteBuffer(string: "Prison visit report, annex"),
+                token: token, headers: upload)
+            #expect(longer.code == .malformedRequest)
+            #expect(try fixture.files.receivedBytes(hash, uploader: "nmirf") == 0)
+            // Nobody's attachment names the file: it is not found, whatever the range.
+            let stored = try await send(client, .patch, "/v1/files/\(hash)", body: bytes, token: token, headers: upload)
+            #expect(stored.status == .ok)
+            for range in ["bytes=0-", "pages=1", "bytes=5-2"] {
+                let answer = try await send(
+                    client, .get, "/v1/files/\(hash)", token: token, headers: [.range: range])
+                #expect(answer.status == (range == "bytes=0-" ? .notFound : .badRequest), "\(range)")
+            }
+        }
+    }
+
     @Test("malformed, mistyped, oversized and unknown input leave the store unchanged")
     func malformed() async throws {
         let fixture = try await ServerFixture()

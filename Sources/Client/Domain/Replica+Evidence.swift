@@ -180,11 +180,12 @@ extension Replica {
         guard let directory = evidenceDirectory, FileManager.default.fileExists(atPath: directory) else { return 0 }
         let kept = try referencedEvidence()
         var removed = 0
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+        // Hidden names are copies `attach` is making, perhaps in another process: left alone.
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where !name.hasPrefix(".") {
             let hash = name.hasSuffix(Self.partialSuffix) ? String(name.dropLast(Self.partialSuffix.count)) : name
             guard !kept.contains(hash) else { continue }
             try EvidenceFiles.remove((directory as NSString).appendingPathComponent(name))
-            if !name.hasSuffix(Self.partialSuffix) && !name.hasPrefix(".") { removed += 1 }
+            if !name.hasSuffix(Self.partialSuffix) { removed += 1 }
         }
         return removed
     }
