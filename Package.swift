@@ -36,6 +36,7 @@ let package = Package(
         // The pure core: schema, operations, merge, clock, policy, push decisions, feed plans, wire.
         .target(
             name: "Shared",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Materialised rows in SQLite (GRDB), shared by the replica and the embedded server store.

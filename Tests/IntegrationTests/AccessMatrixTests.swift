@@ -217,13 +217,22 @@ struct AccessMatrixTests {
                 "draft": try await response("draft"), "submitted": try await response("submitted"),
                 "published": try await response("published"),
             ]
+            // An attachment names a file whose bytes its writer uploaded first.
+            func upload(_ account: Account, _ text: String) async throws -> String {
+                let bytes = Data(text.utf8)
+                let hash = ContentHash.of(bytes)
+                _ = try await account.transport.uploadFile(hash, bytes: bytes, offset: 0, length: Int64(bytes.count))
+                return hash
+            }
+            let actionFile = try await upload(a, "Draft bill, second reading")
             let actionAttachment = try await a.create(
                 "attachment",
-                ["content_hash": .text("h1"), "parent_table": .text("action"), "parent_id": .text(actions.draft)])
+                ["content_hash": .text(actionFile), "parent_table": .text("action"), "parent_id": .text(actions.draft)])
             let submissionAttachment = try await g.create(
                 "attachment",
                 [
-                    "content_hash": .text("h2"), "parent_table": .text("submission"),
+                    "content_hash": .text(try await upload(g, "Witness statement")),
+                    "parent_table": .text("submission"),
                     "parent_id": .text(confidentialSubmission),
                 ])
             let institutionRow = moj
@@ -459,7 +468,7 @@ struct AccessMatrixTests {
                 (
                     "attachment",
                     [
-                        "content_hash": .text("h3"), "parent_table": .text("action"),
+                        "content_hash": .text(actionFile), "parent_table": .text("action"),
                         "parent_id": .text(actions.submitted),
                     ],
                     "SA"

@@ -1,3 +1,4 @@
+import Client
 import Foundation
 import GRDB
 import RowStorage
@@ -266,12 +267,21 @@ struct VisibilityPropertyTests {
             let tables = ["action", "submission", "oversight_request", "assessment", "recommendation"]
             let table = tables.randomElement(using: &generator)!
             if let parent = try pick(table) {
-                _ = try replica.put(
-                    "attachment",
-                    fields: [
-                        "content_hash": .text(text), "parent_table": .text(table), "parent_id": .text(parent),
-                        "file_name": .text(text),
-                    ])
+                // The file holds the marker, so bytes that outlive their attachment would show.
+                let path = member.directory + "/" + text + ".txt"
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                do {
+                    _ = try replica.attach(path, to: "\(table):\(parent)")
+                } catch let error as ReplicaError where error.code == .forbidden {
+                    // Refused by the replica's own facts: recorded raw, for the server to decide.
+                    _ = try replica.put(
+                        "attachment",
+                        fields: [
+                            "content_hash": .text(ContentHash.of(Data(text.utf8))), "parent_table": .text(table),
+                            "parent_id": .text(parent), "file_name": .text(text),
+                        ])
+                }
             }
         default:
             // A write outside the replica's view: a row it does not hold (forged, or guessed).
@@ -327,6 +337,14 @@ struct VisibilityPropertyTests {
                 }
             }
         }
+        // The replica keeps the bytes of exactly the files its live attachments name.
+        let named = Set(
+            held["attachment"]?.keys.compactMap { id -> String? in
+                guard case .text(let hash)? = snapshot.rows["attachment"]?[id]?["content_hash"] else { return nil }
+                return hash
+            } ?? [])
+        let kept = Set((try? FileManager.default.contentsOfDirectory(atPath: member.directory + "/files")) ?? [])
+        #expect(kept == named, "\(member.user)'s evidence files")
         member.held = held
     }
 }

@@ -15,6 +15,7 @@ import Testing
 /// A server over an in-memory store with one secretariat user, and a manual clock.
 struct ServerFixture {
     let storage: SQLiteServerStorage
+    let files: DirectoryEvidenceStore
     let clock = ManualWallClock(millis: 1_800_000_000_000)
     let configuration: ServerConfiguration
 
@@ -22,6 +23,7 @@ struct ServerFixture {
         configuration = ServerConfiguration(
             limits: WireLimits(maxPushBytes: maxBodyBytes), maxClockSkewMillis: 60_000, logLevel: LiveServer.logLevel)
         storage = try SQLiteServerStorage(writer: DatabaseQueue(), policy: .standard, clock: clock)
+        files = try DirectoryEvidenceStore(root: try temporaryDirectory("bad-input-files"))
         try await storage.addOrganisation(id: "nmirf", name: "Secretariat", kind: .secretariat)
         try await storage.addUser(
             name: "sara", org: "nmirf", passwordHash: try await Credentials(bcryptCost: 4).hashPassword("correct horse")
@@ -29,7 +31,8 @@ struct ServerFixture {
     }
 
     var app: some ApplicationProtocol {
-        buildApplication(configuration, storage: storage, credentials: Credentials(bcryptCost: 4), clock: clock)
+        buildApplication(
+            configuration, storage: storage, files: files, credentials: Credentials(bcryptCost: 4), clock: clock)
     }
 }
 
@@ -95,6 +98,44 @@ struct BadInputTests {
                 client, .post, "/v1/login", body: try json(LoginRequest(user: "sara", password: "correct horse")))
             #expect(relogin.status == .forbidden)
             #expect(relogin.code == .accountDisabled)
+        }
+    }
+
+    @Test("file endpoints refuse a missing token, a name that is no hash, missing headers and bad ranges")
+    func fileRequests() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.app.test(.router) { client in
+            let token = try await login(client).token
+            let bytes = ByteBuffer(string: "Prison visit report")
+            let hash = ContentHash.of(Data("Prison visit report".utf8))
+            let upload: HTTPFields = [HTTPField.Name("Upload-Offset")!: "0", HTTPField.Name("Upload-Length")!: "19"]
+            for method in [HTTPRequest.Method.head, .patch, .get] {
+                let anonymous = try await send(client, method, "/v1/files/\(hash)", body: bytes, headers: upload)
+                #expect(anonymous.status == .unauthorized)
+            }
+            let notAHash = try await send(
+                client, .patch, "/v1/files/ABC", body: bytes, token: token, headers: upload)
+            #expect(notAHash.code == .malformedRequest)
+            let headless = try await send(client, .patch, "/v1/files/\(hash)", body: bytes, token: token)
+            #expect(headless.code == .malformedRequest)
+            var compressed = upload
+            compressed[.contentEncoding] = "gzip"
+            let gzipped = try await send(
+                client, .patch, "/v1/files/\(hash)", body: bytes, token: token, headers: compressed)
+            #expect(gzipped.code == .unsupportedEncoding)
+            let longer = try await send(
+                client, .patch, "/v1/files/\(hash)", body: ByteBuffer(string: "Prison visit report, annex"),
+                token: token, headers: upload)
+            #expect(longer.code == .malformedRequest)
+            #expect(try fixture.files.receivedBytes(hash, uploader: "nmirf") == 0)
+            // Nobody's attachment names the file: it is not found, whatever the range.
+            let stored = try await send(client, .patch, "/v1/files/\(hash)", body: bytes, token: token, headers: upload)
+            #expect(stored.status == .ok)
+            for range in ["bytes=0-", "pages=1", "bytes=5-2"] {
+                let answer = try await send(
+                    client, .get, "/v1/files/\(hash)", token: token, headers: [.range: range])
+                #expect(answer.status == (range == "bytes=0-" ? .notFound : .badRequest), "\(range)")
+            }
         }
     }
 

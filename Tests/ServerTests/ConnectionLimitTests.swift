@@ -81,7 +81,9 @@ struct ConnectionLimitTests {
             ServerConfiguration(
                 port: 0, logLevel: LiveServer.logLevel, idleTimeoutSeconds: idleTimeoutSeconds,
                 maxConnections: maxConnections),
-            storage: storage, credentials: Credentials(bcryptCost: 4))
+            storage: storage,
+            files: try DirectoryEvidenceStore(root: try temporaryDirectory("connection-files")),
+            credentials: Credentials(bcryptCost: 4))
         try await app.test(.live) { client in
             try await body(try #require(client.port))
         }

@@ -1,6 +1,8 @@
 import Client
 import Foundation
 import GRDB
+import Hummingbird
+import NIOCore
 import RowStorage
 import Server
 import Shared
@@ -25,6 +27,23 @@ public struct InProcessTransport: SyncTransport {
     public func pull(_ request: PullRequest) async throws -> PullResponse {
         try await service.pull(request, session: session)
     }
+
+    public func fileOffset(_ hash: String) async throws -> FileUploadResponse {
+        try await service.evidence.offset(of: hash, session: session)
+    }
+
+    public func uploadFile(_ hash: String, bytes: Data, offset: Int64, length: Int64) async throws
+        -> FileUploadResponse
+    {
+        try await service.evidence.upload(
+            RequestBody(buffer: ByteBuffer(bytes: bytes)), to: hash, offset: offset, length: length, session: session)
+    }
+
+    public func downloadFile(_ hash: String, from first: Int64, count: Int64) async throws -> (
+        bytes: Data, size: Int64
+    ) {
+        try await service.evidence.download(hash, first: first, last: first + max(count, 1) - 1, session: session)
+    }
 }
 
 /// A server without HTTP: in-memory storage, a manual clock, and replicas registered on it.
@@ -42,7 +61,9 @@ public struct InProcessServer {
         storage = try SQLiteServerStorage(
             writer: try MigratedTemplates.copy(MigratedTemplates.server), policy: .standard, clock: clock)
         service = SyncService(
-            storage: storage, policy: .standard, clock: clock, maxClockSkewMillis: maxClockSkewMillis)
+            storage: storage, policy: .standard, clock: clock, maxClockSkewMillis: maxClockSkewMillis,
+            evidence: EvidenceService(
+                files: try DirectoryEvidenceStore(root: try temporaryDirectory("in-process-files")), storage: storage))
         try await storage.addOrganisation(id: "nmirf", name: "Secretariat", kind: .secretariat)
         try await storage.addOrganisation(id: "moj", name: "Ministry of Justice", kind: .ministry)
     }

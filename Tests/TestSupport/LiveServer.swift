@@ -38,6 +38,8 @@ public struct LiveServer: Sendable {
 
     /// The server's storage, for direct checks.
     public let storage: SQLiteServerStorage
+    /// The server's evidence files (`<data>/server/files`), for direct checks.
+    public let files: DirectoryEvidenceStore
     /// The temporary directory holding the server's data (`server/`) and the tests' replicas.
     public let data: String
     /// The server's address, `http://127.0.0.1:PORT`.
@@ -70,21 +72,27 @@ public struct LiveServer: Sendable {
 
     /// Serves a new server with `members` while `body` runs, then stops it.
     public static func run<T: Sendable>(
-        _ name: String, members: [Member], _ body: @Sendable (LiveServer) async throws -> T
+        _ name: String, members: [Member], maxFileBytes: Int64 = ContentHash.defaultMaxFileBytes,
+        _ body: @Sendable (LiveServer) async throws -> T
     ) async throws -> T {
         let (storage, data) = try await prepare(name, members: members)
-        return try await serve(storage, data: data, body)
+        return try await serve(storage, data: data, maxFileBytes: maxFileBytes, body)
     }
 
-    /// Serves `storage` over HTTP while `body` runs, then stops it.
+    /// Serves `storage` (and the evidence files in `<data>/server/files`) over HTTP while `body`
+    /// runs, then stops it.
     public static func serve<T: Sendable>(
-        _ storage: SQLiteServerStorage, data: String, _ body: @Sendable (LiveServer) async throws -> T
+        _ storage: SQLiteServerStorage, data: String, maxFileBytes: Int64 = ContentHash.defaultMaxFileBytes,
+        _ body: @Sendable (LiveServer) async throws -> T
     ) async throws -> T {
+        let files = try DirectoryEvidenceStore(root: data + "/server/files")
         let app = buildApplication(
-            ServerConfiguration(port: 0, logLevel: logLevel), storage: storage, credentials: Credentials(bcryptCost: 4))
+            ServerConfiguration(port: 0, logLevel: logLevel, maxFileBytes: maxFileBytes), storage: storage,
+            files: files, credentials: Credentials(bcryptCost: 4))
         return try await app.test(.live) { client in
             let port = try #require(client.port)
-            return try await body(LiveServer(storage: storage, data: data, url: "http://127.0.0.1:\(port)"))
+            return try await body(
+                LiveServer(storage: storage, files: files, data: data, url: "http://127.0.0.1:\(port)"))
         }
     }
 }

@@ -7,13 +7,18 @@ import Shared
 struct ReplicaPolicyFacts: PolicyFacts {
     let db: Database
     let rows: RowStore
+    /// The replica's organisation: the owner of the rows it created and has not synced yet.
+    let own: FieldValue
     /// Rows of the edit being checked, by "table/id": their values once written.
     var pending: [String: [String: FieldValue]] = [:]
 
     func row(_ table: String, id: String) throws -> [String: FieldValue]? {
         if let values = pending[table + "/" + id] { return values }
         guard let schemaTable = rows.schema.table(table) else { return nil }
-        return try rows.values(schemaTable, id: id, db)
+        // An attachment is judged on its parent, which may be a row created here, not synced yet.
+        return try rows.values(schemaTable, id: id, db).map { values in
+            (values["owner_org"] ?? .null) == .null ? values.merging(["owner_org": own]) { $1 } : values
+        }
     }
 
     func assignedOrganisations(recommendation id: String) throws -> Set<String> {
@@ -38,7 +43,7 @@ extension Replica {
             guard let role = OrganisationKind(rawValue: settings.orgKind) else { return }
             let viewer = Viewer(org: settings.org, role: role)
             let own: FieldValue = .text(settings.org)
-            var facts = ReplicaPolicyFacts(db: db, rows: rows)
+            var facts = ReplicaPolicyFacts(db: db, rows: rows, own: own)
             for edit in edits {
                 guard let table = schema.table(edit.table) else { continue }
                 let stored = try edit.id.flatMap { try rows.load(table, id: $0, db) }

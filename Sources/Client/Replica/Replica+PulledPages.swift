@@ -117,11 +117,13 @@ extension Replica {
         }
     }
 
-    /// Leaves no copy of removed rows in the write-ahead log.
+    /// Leaves no copy of removed rows in the write-ahead log, nor the evidence files only they
+    /// named.
     ///
     /// The database file itself is cleared by `secure_delete`. Best effort: a busy reader only
-    /// delays it to the next checkpoint.
+    /// delays it to the next checkpoint, and a file left behind goes at the next removal.
     func checkpointAfterRemoval() {
         _ = try? writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try? removeUnreferencedEvidence()
     }
 }

@@ -83,23 +83,32 @@ public struct HTTPSyncTransport: SyncTransport {
     private func send<Answer: Decodable>(
         path: String, method: HTTPMethod, body: Data?, expecting: Answer.Type
     ) async throws -> Answer {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "Accept-Encoding", value: "gzip")
-        request.headers.add(name: "User-Agent", value: "followup/\(ProtocolVersion.current)")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        var requestBodyBytes = 0
+        var headers = HTTPHeaders([("Accept", "application/json"), ("Accept-Encoding", "gzip")])
+        var payload: ByteBuffer?
         if let body {
             var buffer = ByteBuffer(bytes: body)
-            request.headers.add(name: "Content-Type", value: "application/json")
+            headers.add(name: "Content-Type", value: "application/json")
             if buffer.readableBytes >= compressionThreshold {
                 buffer = try buffer.compress(with: .gzip())
-                request.headers.add(name: "Content-Encoding", value: "gzip")
+                headers.add(name: "Content-Encoding", value: "gzip")
             }
-            requestBodyBytes = buffer.readableBytes
-            request.body = .bytes(buffer)
+            payload = buffer
         }
+        let (_, buffer) = try await exchange(path: path, method: method, headers: headers, body: payload)
+        return try Self.decode(Answer.self, from: Data(buffer: buffer))
+    }
+
+    /// Sends one request and answers the response's head and body, decompressed; a non-2xx
+    /// answer throws its error body as a `TransportError`.
+    func exchange(
+        path: String, method: HTTPMethod, headers: HTTPHeaders = [:], body: ByteBuffer?
+    ) async throws -> (HTTPClientResponse, ByteBuffer) {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers = headers
+        request.headers.add(name: "User-Agent", value: "followup/\(ProtocolVersion.current)")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body { request.body = .bytes(body) }
         let response: HTTPClientResponse
         do {
             response = try await Self.client.execute(request, timeout: timeout)
@@ -111,15 +120,17 @@ public struct HTTPSyncTransport: SyncTransport {
         let tooLarge = TransportError(
             code: .malformedResponse, status: Int(response.status.code),
             message: "the server's answer is larger than \(maxResponseBytes) bytes; nothing of it was applied")
-        var buffer: ByteBuffer
-        do {
-            buffer = try await response.body.collect(upTo: maxResponseBytes)
-        } catch is NIOTooManyBytesError {
-            throw tooLarge
+        var buffer = ByteBuffer()
+        if method != .HEAD {
+            do {
+                buffer = try await response.body.collect(upTo: maxResponseBytes)
+            } catch is NIOTooManyBytesError {
+                throw tooLarge
+            }
         }
         traffic.count(
             sent: Traffic.headerBytes(request.headers, firstLine: "\(method.rawValue) \(path) HTTP/1.1")
-                + (request.body == nil ? 0 : requestBodyBytes),
+                + (body?.readableBytes ?? 0),
             received: Traffic.headerBytes(response.headers, firstLine: "HTTP/1.1 \(response.status)")
                 + buffer.readableBytes)
         if response.headers.first(name: "Content-Encoding")?.lowercased() == "gzip" {
@@ -135,10 +146,8 @@ public struct HTTPSyncTransport: SyncTransport {
             // The decompressor's own bound is loose (it grows its buffer in steps): check the size.
             guard buffer.readableBytes <= maxResponseBytes else { throw tooLarge }
         }
-        let data = Data(buffer: buffer)
-        let decoder = WireCoding.decoder()
-        guard response.status == .ok else {
-            if let error = try? decoder.decode(ErrorBody.self, from: data) {
+        guard (200..<300).contains(response.status.code) else {
+            if let error = try? WireCoding.decoder().decode(ErrorBody.self, from: Data(buffer: buffer)) {
                 throw TransportError(
                     code: error.error.code, status: Int(response.status.code), message: error.error.message)
             }
@@ -146,16 +155,20 @@ public struct HTTPSyncTransport: SyncTransport {
                 code: .http(status: Int(response.status.code)), status: Int(response.status.code),
                 message: "the server answered \(response.status.code) \(response.status.reasonPhrase)")
         }
+        return (response, buffer)
+    }
+
+    /// Reads a successful answer as a protocol message.
+    static func decode<Answer: Decodable>(_ type: Answer.Type, from data: Data) throws -> Answer {
         // Pull pages are read by hand; the decoder takes whatever that reader does not.
         if Answer.self == PullResponse.self, let page = WireJSONReader.pullResponse(data) as? Answer {
             return page
         }
         do {
-            return try decoder.decode(Answer.self, from: data)
+            return try WireCoding.decoder().decode(Answer.self, from: data)
         } catch {
             throw TransportError(
-                code: .malformedResponse, status: Int(response.status.code),
-                message: "the server's answer could not be read (\(error))")
+                code: .malformedResponse, status: 200, message: "the server's answer could not be read (\(error))")
         }
     }
 }

@@ -25,12 +25,7 @@ extension Replica {
     ) async throws -> ServerSyncResult {
         let settings = try settings()
         let directory = self.directory ?? "DIR"
-        guard let token = settings.token else {
-            throw ReplicaError(
-                .unauthorized,
-                "this replica is signed out; run: followup --replica \(directory) login --password-stdin")
-        }
-        let transport = HTTPSyncTransport(baseURL: settings.serverURL, token: token)
+        let transport = try serverTransport()
         var engine = SyncEngine(replica: self, transport: transport)
         engine.pullPageSize = pullPageSize
         let report: SyncReport
@@ -53,5 +48,22 @@ extension Replica {
         return ServerSyncResult(
             report: report, bytesSent: transport.traffic.sent, bytesReceived: transport.traffic.received,
             org: try self.settings().org)
+    }
+
+    /// Writes attachment `id`'s bytes to `destination`, downloading them from the replica's
+    /// server first when they are not on this replica yet (`followup open`).
+    public func writeAttachment(_ id: String, to destination: String) async throws {
+        try await writeAttachment(id, to: destination, transport: { try serverTransport() })
+    }
+
+    /// The HTTP transport to the replica's server with its session; `unauthorized` when signed out.
+    func serverTransport() throws -> HTTPSyncTransport {
+        let settings = try settings()
+        guard let token = settings.token else {
+            throw ReplicaError(
+                .unauthorized,
+                "this replica is signed out; run: followup --replica \(directory ?? "DIR") login --password-stdin")
+        }
+        return HTTPSyncTransport(baseURL: settings.serverURL, token: token)
     }
 }

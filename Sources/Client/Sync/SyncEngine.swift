@@ -24,6 +24,12 @@ public struct SyncReport: Sendable, Equatable {
     public var purged = 0
     /// Whether the replica dropped its rows and pulled again because the user's organisation changed.
     public var scopeReset = false
+    /// Evidence files uploaded before the push.
+    public var filesUploaded = 0
+    /// Evidence files downloaded after the pull.
+    public var filesDownloaded = 0
+    /// Evidence files of visible attachments the server did not give (not uploaded whole yet).
+    public var filesUnavailable = 0
 }
 
 /// Push then pull, in batches, until the outbox is empty and the cursor has caught up.
@@ -47,13 +53,19 @@ public struct SyncEngine: Sendable {
         self.transport = transport
     }
 
-    /// Pushes the whole outbox, then pulls until caught up.
+    /// Uploads the files pending attachments name, pushes the whole outbox, pulls until caught
+    /// up, then downloads the files of visible attachments the replica lacks and removes those
+    /// no live attachment names any more.
     public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
+        let uploaded = try await uploadEvidence()
         var report = try await push(progress: progress)
+        report.filesUploaded = uploaded
         let pulled = try await pull(progress: progress)
         report.pulled = pulled.pulled
         report.purged = pulled.purged
         report.scopeReset = pulled.scopeReset
+        (report.filesDownloaded, report.filesUnavailable) = try await downloadEvidence()
+        try replica.removeUnreferencedEvidence()
         try replica.markSynced()
         return report
     }

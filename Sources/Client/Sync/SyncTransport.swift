@@ -1,7 +1,7 @@
 import Foundation
 import Shared
 
-/// How a replica reaches the server: push and pull of protocol v1.
+/// How a replica reaches the server: push and pull of protocol v1, and the evidence files.
 ///
 /// `HTTPSyncTransport` speaks HTTP; tests plug the server's storage in directly.
 public protocol SyncTransport: Sendable {
@@ -11,6 +11,15 @@ public protocol SyncTransport: Sendable {
     func pull(_ request: PullRequest) async throws -> PullResponse
     /// Sends operations already encoded as the wire's JSON objects, as the outbox keeps them.
     func push(encodedOperations: [String]) async throws -> PushResponse
+    /// How many bytes of file `hash` the server holds for this replica's organisation
+    /// (`HEAD /v1/files/{sha256}`).
+    func fileOffset(_ hash: String) async throws -> FileUploadResponse
+    /// Appends `bytes` at `offset` to the upload of file `hash`, `length` bytes in all
+    /// (`PATCH /v1/files/{sha256}`).
+    func uploadFile(_ hash: String, bytes: Data, offset: Int64, length: Int64) async throws -> FileUploadResponse
+    /// At most `count` bytes of file `hash` from `first`, and the file's size
+    /// (`GET /v1/files/{sha256}` with a `Range`).
+    func downloadFile(_ hash: String, from first: Int64, count: Int64) async throws -> (bytes: Data, size: Int64)
 }
 
 extension SyncTransport {

@@ -24,6 +24,11 @@ public struct DataOptions: ParsableArguments {
     func openStorage() throws -> SQLiteServerStorage {
         try SQLiteServerStorage(dataDirectory: data, policy: .standard, clock: SystemWallClock())
     }
+
+    /// The evidence files, in `DATA/files`.
+    func openFiles() throws -> DirectoryEvidenceStore {
+        try DirectoryEvidenceStore(root: data + "/files")
+    }
 }
 
 extension ServerCommand {
@@ -39,6 +44,8 @@ extension ServerCommand {
         @Option(help: "Largest push body in bytes.") var maxBodyBytes = WireLimits().maxPushBytes
         @Option(help: "Seconds a connection may stay idle before it is closed.") var idleTimeout = 30
         @Option(help: "Most connections open at once; more are closed as they arrive.") var maxConnections = 2_000
+        @Option(help: "Largest evidence file in bytes (25 MiB by default).") var maxFileBytes =
+            ContentHash.defaultMaxFileBytes
 
         public init() {}
 
@@ -48,10 +55,10 @@ extension ServerCommand {
                 host: host, port: port, limits: WireLimits(maxPushBytes: maxBodyBytes),
                 maxClockSkewMillis: Int64(maxClockSkew) * 1000,
                 logLevel: ServerConfiguration.logLevel(fromEnvironment: .info), idleTimeoutSeconds: idleTimeout,
-                maxConnections: maxConnections)
+                maxConnections: maxConnections, maxFileBytes: maxFileBytes)
             let host = self.host
             let data = options.data
-            let app = buildApplication(configuration, storage: storage) { port in
+            let app = buildApplication(configuration, storage: storage, files: try options.openFiles()) { port in
                 print("followup-server listening on http://\(host):\(port) (data: \(data))")
                 fflush(nil)
             }

@@ -40,7 +40,9 @@ public struct APIError: HTTPResponseError, Sendable {
     public static func status(for code: ErrorCode) -> HTTPResponse.Status {
         switch code {
         case .malformedJSON, .malformedRequest: .badRequest
-        case .payloadTooLarge, .batchTooLarge: .contentTooLarge
+        case .payloadTooLarge, .batchTooLarge, .fileTooLarge: .contentTooLarge
+        case .offsetMismatch: .conflict
+        case .invalidRange: .rangeNotSatisfiable
         case .unsupportedEncoding: .unsupportedMediaType
         case .unauthorized, .invalidCredentials: .unauthorized
         case .accountDisabled: .forbidden

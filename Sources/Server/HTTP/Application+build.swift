@@ -8,6 +8,7 @@ import Shared
 /// - Parameters:
 ///   - configuration: address, limits, the clock-skew rule and the log level.
 ///   - storage: where accounts, the operation log and the merged state live.
+///   - files: where the bytes of evidence files live.
 ///   - policy: who sees and writes what (the standard policy of the domain notes).
 ///   - credentials: password hashing settings.
 ///   - clock: the server's wall clock (injected so tests can move it).
@@ -15,6 +16,7 @@ import Shared
 public func buildApplication(
     _ configuration: ServerConfiguration,
     storage: some ServerStorage & AccountStore,
+    files: any EvidenceStore,
     policy: AccessPolicy = .standard,
     credentials: Credentials = Credentials(),
     clock: any WallClock = SystemWallClock(),
@@ -26,10 +28,13 @@ public func buildApplication(
     let router = Router(context: FollowupRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
     router.add(middleware: WireLimitsMiddleware(limits: configuration.limits))
+    let evidence = EvidenceService(files: files, storage: storage, maxFileBytes: configuration.maxFileBytes)
     let sync = SyncService(
-        storage: storage, policy: policy, clock: clock, maxClockSkewMillis: configuration.maxClockSkewMillis)
+        storage: storage, policy: policy, clock: clock, maxClockSkewMillis: configuration.maxClockSkewMillis,
+        evidence: evidence)
     SyncRoutes(sync: sync, identity: identity, clock: clock).add(to: router)
     let connections = OpenConnections(limit: configuration.maxConnections)
+    FileRoutes(evidence: evidence, identity: identity).add(to: router)
     return Application(
         router: router,
         server: .http1(

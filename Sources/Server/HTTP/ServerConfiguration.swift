@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Shared
 
 /// Settings of one server process.
 public struct ServerConfiguration: Sendable {
@@ -17,13 +18,17 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeoutSeconds: Int
     /// The most connections open at once; more are closed as they arrive.
     public var maxConnections: Int
+    /// The largest evidence file accepted, in bytes (`--max-file-bytes`).
+    public var maxFileBytes: Int64
 
     /// Creates a configuration.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, limits: WireLimits = WireLimits(),
         maxClockSkewMillis: Int64 = 5 * 60 * 1000, logLevel: Logger.Level = .info,
-        idleTimeoutSeconds: Int = 30, maxConnections: Int = 2_000
+        idleTimeoutSeconds: Int = 30, maxConnections: Int = 2_000,
+        maxFileBytes: Int64 = ContentHash.defaultMaxFileBytes
     ) {
+        self.maxFileBytes = maxFileBytes
         self.host = host
         self.port = port
         self.limits = limits

@@ -17,14 +17,21 @@ public struct SyncService: Sendable {
     public let recorder: ChangeRecorder
     /// About the most bytes of JSON one pull page carries; a single larger row is still sent.
     public var pageByteBudget = 8 * 1024 * 1024
+    /// The evidence files attachments name.
+    public let evidence: EvidenceService
 
     /// Creates the service.
     ///
     /// - Parameters:
     ///   - policy: who sees and writes what, over the schema operations may change.
     ///   - maxClockSkewMillis: how far ahead of `clock` an operation may be stamped.
-    public init(storage: any ServerStorage, policy: AccessPolicy, clock: any WallClock, maxClockSkewMillis: Int64) {
+    ///   - evidence: the files attachments name; an attachment is accepted only with its bytes.
+    public init(
+        storage: any ServerStorage, policy: AccessPolicy, clock: any WallClock, maxClockSkewMillis: Int64,
+        evidence: EvidenceService
+    ) {
         self.storage = storage
+        self.evidence = evidence
         self.clock = clock
         self.decider = PushDecider(schema: policy.schema, policy: policy, maxClockSkewMillis: maxClockSkewMillis)
         self.recorder = ChangeRecorder(planner: FeedPlanner(policy: policy))
@@ -40,17 +47,22 @@ public struct SyncService: Sendable {
         let now = clock.nowMillis()
         let (decider, recorder) = (self.decider, self.recorder)
         let operations = request.ops
+        let files = try evidence.attachedFiles(of: operations, session: session)
         let verdicts = try await storage.write { store in
             try Self.decideAndRecord(
-                operations, session: session, now: now, decider: decider, recorder: recorder, store: store)
+                operations, session: session, now: now, decider: decider, recorder: recorder, files: files,
+                store: store)
         }
         return PushResponse(verdicts: verdicts, serverTime: now)
     }
 
     /// The push loop: decides each operation against the state its predecessors left, in order.
+    ///
+    /// An attachment the decider accepts is refused after all when its file's bytes are
+    /// missing or too large (`AttachedFiles.refusal`), before anything is recorded.
     static func decideAndRecord(
         _ operations: [SyncOperation], session: Session, now: Int64, decider: PushDecider, recorder: ChangeRecorder,
-        store: some SyncStoreWriter
+        files: AttachedFiles, store: some SyncStoreWriter
     ) throws -> [Verdict] {
         let keys = session.viewer.audienceKeys.map(\.description)
         var verdicts: [Verdict] = []
@@ -69,6 +81,11 @@ public struct SyncService: Sendable {
                 decision = try decider.decide(
                     checked, table: table, existing: before, visible: keys.contains { filing[$0] == true },
                     session: session, facts: store)
+            }
+            if case .accept(let stamped) = decision,
+                let refusal = try files.refusal(of: stamped, keys: keys, in: store)
+            {
+                decision = .reject(refusal, withCurrentRow: true)
             }
             switch decision {
             case .accept(let stamped):

@@ -33,6 +33,14 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let tooManyRequests = ErrorCode(rawValue: "too_many_requests")
     public static let notFound = ErrorCode(rawValue: "not_found")
     public static let internalError = ErrorCode(rawValue: "internal_error")
+    /// An evidence file (or a declared upload length) is over the server's file size limit.
+    public static let fileTooLarge = ErrorCode(rawValue: "file_too_large")
+    /// An upload's `Upload-Offset` is not the number of bytes the server holds of it.
+    public static let offsetMismatch = ErrorCode(rawValue: "offset_mismatch")
+    /// A finished upload's SHA-256 is not the one it was sent under; its bytes were discarded.
+    public static let hashMismatch = ErrorCode(rawValue: "hash_mismatch")
+    /// A download's `Range` starts at or beyond the end of the file.
+    public static let invalidRange = ErrorCode(rawValue: "invalid_range")
 
     // Operation-level rejections (a verdict inside a 200 push response).
     public static let unknownTable = ErrorCode(rawValue: "unknown_table")
@@ -49,6 +57,8 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let operationReused = ErrorCode(rawValue: "operation_reused")
     public static let invalidTransition = ErrorCode(rawValue: "invalid_transition")
     public static let forbidden = ErrorCode(rawValue: "forbidden")
+    /// An attachment names a content hash whose bytes the pushing organisation has not uploaded whole.
+    public static let fileNotUploaded = ErrorCode(rawValue: "file_not_uploaded")
 
     // MARK: Client-side errors (never on the wire)
     //

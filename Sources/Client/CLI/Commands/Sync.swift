@@ -44,14 +44,22 @@ extension FollowupCommand {
                 if report.purged > 0 {
                     printError("note: \(report.purged) rows are no longer visible to \(result.org) and were removed")
                 }
+                if report.filesUnavailable > 0 {
+                    printError(
+                        "note: \(report.filesUnavailable) evidence files are not on the server yet; the next sync asks again"
+                    )
+                }
                 if json {
                     let summary = SyncSummary(
                         report: report, bytesSent: result.bytesSent, bytesReceived: result.bytesReceived)
                     print(String(decoding: try WireCoding.encoder().encode(summary), as: UTF8.self))
                     return
                 }
+                let files =
+                    report.filesUploaded + report.filesDownloaded > 0
+                    ? ", \(report.filesUploaded) files uploaded, \(report.filesDownloaded) downloaded" : ""
                 print(
-                    "synced: \(report.accepted) pushed, \(report.rejected > 0 ? "\(report.rejected) refused, " : "")\(report.pulled) pulled (\(describeBytes(result.bytesSent)) sent, \(describeBytes(result.bytesReceived)) received)"
+                    "synced: \(report.accepted) pushed, \(report.rejected > 0 ? "\(report.rejected) refused, " : "")\(report.pulled) pulled\(files) (\(describeBytes(result.bytesSent)) sent, \(describeBytes(result.bytesReceived)) received)"
                 )
             }
         }
@@ -66,6 +74,9 @@ struct SyncSummary: Codable {
     var pulled: Int
     var purged: Int
     var scopeReset: Bool
+    var filesUploaded: Int
+    var filesDownloaded: Int
+    var filesUnavailable: Int
     var bytesSent: Int
     var bytesReceived: Int
 
@@ -76,6 +87,9 @@ struct SyncSummary: Codable {
         pulled = report.pulled
         purged = report.purged
         scopeReset = report.scopeReset
+        filesUploaded = report.filesUploaded
+        filesDownloaded = report.filesDownloaded
+        filesUnavailable = report.filesUnavailable
         self.bytesSent = bytesSent
         self.bytesReceived = bytesReceived
     }
@@ -83,6 +97,9 @@ struct SyncSummary: Codable {
     enum CodingKeys: String, CodingKey {
         case accepted, rejected, restamped, pulled, purged
         case scopeReset = "scope_reset"
+        case filesUploaded = "files_uploaded"
+        case filesDownloaded = "files_downloaded"
+        case filesUnavailable = "files_unavailable"
         case bytesSent = "bytes_sent"
         case bytesReceived = "bytes_received"
     }
