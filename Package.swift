@@ -84,6 +84,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
+            // The report catalogs (one a UN language) and the DOCX and XLSX templates.
+            resources: [.copy("Reports/Resources")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

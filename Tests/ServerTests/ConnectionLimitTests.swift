@@ -61,7 +61,7 @@ private final class RawConnection: Sendable {
     private func askHealth() -> String? {
         let request = "GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
         _ = request.withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 15, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var buffer = [UInt8](repeating: 0, count: 512)
         let read = recv(descriptor, &buffer, buffer.count, 0)
@@ -91,11 +91,16 @@ struct ConnectionLimitTests {
 
     @Test("a connection that sends nothing is closed after the idle timeout")
     func idleClosed() async throws {
-        try await Self.serve(idleTimeoutSeconds: 1, maxConnections: 100) { port in
+        try await Self.serve(idleTimeoutSeconds: 2, maxConnections: 100) { port in
             let idle = try RawConnection(port: port)
             #expect(await idle.closedByServer(within: 10))
-            let fresh = try RawConnection(port: port)
-            #expect(await fresh.health() == "HTTP/1.1 200 OK")
+            // The server still serves. On a loaded machine a new connection may itself sit idle
+            // past two seconds before the server reads it: a few tries, one answer is enough.
+            var answers: [String?] = []
+            for _ in 1...3 where !answers.contains("HTTP/1.1 200 OK") {
+                answers.append(await (try RawConnection(port: port)).health())
+            }
+            #expect(answers.contains("HTTP/1.1 200 OK"), "\(answers)")
         }
     }
 

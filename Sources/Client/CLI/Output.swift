@@ -67,6 +67,8 @@ func reportingErrors<T>(flags: [String: String] = [:], _ body: () async throws -
         throw CommandFailure(message: error.message)
     } catch let error as TransportError {
         throw CommandFailure(message: error.message)
+    } catch let error as ReportError {
+        throw CommandFailure(message: error.message)
     }
 }
 
@@ -91,6 +93,16 @@ enum Output {
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
         print(([line(header)] + rows.map(line)).joined(separator: "\n"))
+    }
+
+    /// Writes `data` to file `path`, or to standard output when `path` is nil.
+    static func write(_ data: Data, to path: String?) throws {
+        guard let path else { return FileHandle.standardOutput.write(data) }
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw CommandFailure(message: "cannot write \(path): \(error.localizedDescription)")
+        }
     }
 
     static func clip(_ text: String, _ width: Int = 60) -> String {

@@ -14,17 +14,7 @@ extension FollowupCommand {
             commandName: "list", abstract: "List recommendations with filters.")
 
         @OptionGroup var options: ReplicaOptions
-        @Option(help: "Mechanism code, e.g. UPR or CEDAW.") var mechanism: String?
-        @Option(help: "UPR session number.") var session: Int?
-        @Option(help: "UPR cycle (1-4).") var cycle: Int?
-        @Option(help: "A theme, e.g. \"Women's rights\".") var theme: String?
-        @Option(help: "An SDG goal or target, e.g. 5 or 5.2.") var sdg: String?
-        @Option(help: "supported, supported_in_part, noted or pending.") var position: String?
-        @Option(help: "Assigned to this institution (id or organisation id).") var institution: String?
-        @Option(help: "no_action, planned, in_progress or completed.") var status: String?
-        @Flag(inversion: .prefixedNo, help: "Only those marked as needing legislation (or, with --no-, not marked).")
-        var needsLegislation: Bool?
-        @Option(help: "Full-text search in the recommendation text.") var search: String?
+        @OptionGroup var filters: RecommendationFilterOptions
         @Option(help: "At most this many (default: every match).") var limit: Int?
         @Option(help: "Pass over this many matches first.") var offset = 0
         @Flag(help: "Print JSON.") var json = false
@@ -36,22 +26,7 @@ extension FollowupCommand {
 
         func run() async throws {
             try await reportingErrors {
-                var filter = RecommendationFilter()
-                filter.mechanism = mechanism?.uppercased()
-                filter.session = session
-                filter.cycle = cycle
-                filter.theme = theme
-                filter.sdg = sdg
-                filter.position = position
-                filter.institution = institution
-                if let status {
-                    guard let parsed = ImplementationStatus(rawValue: status) else {
-                        throw ValidationError("--status must be no_action, planned, in_progress or completed")
-                    }
-                    filter.status = parsed
-                }
-                filter.search = search
-                filter.needsLegislation = needsLegislation
+                var filter = filters.filter
                 filter.limit = limit
                 filter.offset = offset
                 let replica = try options.open()
