@@ -289,4 +289,25 @@ struct EvidenceFileTests {
             #expect(try ngo.evidencePath(ofAttachment: evidence.id) != nil)
         }
     }
+
+    @Test("followup-server serve keeps files in DATA/files and refuses those over --max-file-bytes")
+    func serveOption() async throws {
+        let (_, data) = try await LiveServer.prepare(
+            "evidence-serve", members: [LiveServer.Member(org: "ngo-a", kind: .ngo, user: "omar")])
+        let server = try await ServerProcess.start(data: data + "/server", options: ["--max-file-bytes", "5000"])
+        defer { server.stop() }
+        let ngo = try await Replica.enrol(
+            directory: data + "/omar", serverURL: server.url, user: "omar", password: "omar-pass")
+        let submission = try ngo.put("submission", fields: ["text": .text("Detention visits stopped")])
+        let small = Self.bytes(4_000)
+        let hash = ContentHash.of(small)
+        _ = try ngo.attach(try Self.file(small, named: "note.txt", in: data), to: "submission:\(submission)")
+        _ = try ngo.attach(try Self.file(Self.bytes(6_000), named: "photo.png", in: data), to: submission)
+        let synced = try await ngo.syncWithServer()
+        #expect(synced.report.filesUploaded == 1)
+        #expect(synced.report.rejected == 1)
+        #expect(try ngo.rejectedOperations().map(\.code) == [.fileTooLarge])
+        let stored = data + "/server/files/\(hash.prefix(2))/\(hash)"
+        #expect(try Data(contentsOf: URL(fileURLWithPath: stored)) == small)
+    }
 }

@@ -72,13 +72,13 @@ public final class ServerProcess {
         self.url = url
     }
 
-    /// Starts the server on `data` and waits until it listens.
-    public static func start(data: String) async throws -> ServerProcess {
+    /// Starts the server on `data`, with `options` added to `serve`, and waits until it listens.
+    public static func start(data: String, options: [String] = []) async throws -> ServerProcess {
         let log = data + "/server-\(UUID().uuidString.prefix(6)).log"
         FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Executables.path("followup-server"))
-        process.arguments = ["serve", "--data", data, "--port", "0"]
+        process.arguments = ["serve", "--data", data, "--port", "0"] + options
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle
