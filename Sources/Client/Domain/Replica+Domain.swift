@@ -45,6 +45,10 @@ public struct RecommendationFilter: Sendable, Equatable {
     /// An institution row id or organisation id.
     public var institution: String?
     public var status: ImplementationStatus?
+    /// The latest independent rating of the recommendation or of a cluster holding it.
+    ///
+    /// One of `no_progress` ... `implemented`, as this replica sees it.
+    public var rating: String?
     /// Only those marked as needing legislation (true) or not so marked (false).
     public var needsLegislation: Bool?
     /// Full-text search over the recommendation text: every word must match, diacritics and
@@ -202,6 +206,11 @@ extension Replica {
                       AND (a.recommendation_id = r.id OR a.cluster_id IN (
                         SELECT cm.cluster_id FROM cluster_member cm JOIN cluster c ON c.id = cm.cluster_id
                         WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL AND c._deleted IS NULL))))
+              AND (:rating IS NULL OR (
+                    SELECT s.rating FROM assessment s WHERE s._deleted IS NULL
+                      AND (s.recommendation_id = r.id OR s.cluster_id IN (
+                        SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))
+                    ORDER BY s.id DESC LIMIT 1) = :rating)
               AND (:search IS NULL OR r.rowid IN (SELECT rowid FROM recommendation_fts WHERE recommendation_fts MATCH :search))
               AND (:literal IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(:literal) w WHERE instr(r.text, w.value) = 0))
             """
@@ -209,7 +218,7 @@ extension Replica {
             "mechanism": filter.mechanism, "session": filter.session, "cycle": filter.cycle, "theme": filter.theme,
             "sdg": filter.sdg, "position": filter.position, "institution": institution, "search": search,
             "literal": literal, "status": filter.status?.rawValue, "org": try settings().org,
-            "legislation": filter.needsLegislation,
+            "legislation": filter.needsLegislation, "rating": filter.rating,
         ]
         return (sql, arguments)
     }
