@@ -13,47 +13,9 @@ import Testing
 /// address, only forms carrying the page's token, and every value escaped.
 @Suite("The desk's guard")
 struct DeskSecurityTests {
-    /// A desk over a synced secretariat replica holding a recommendation whose text is a script.
-    struct Fixture: Sendable {
-        let replica: Replica
-        let deskGuard: DeskGuard
-        let renderer: PageRenderer
-        let monitor = SyncMonitor()
-        let recommendation: String
-
-        init(hosts: Set<String> = ["localhost"], org: String = "nmirf") async throws {
-            let server = try await InProcessServer()
-            let (replica, engine) = try await server.replica(user: "sara", org: org, clock: SystemWallClock())
-            _ = try await engine.sync()
-            self.replica = replica
-            recommendation = try replica.put(
-                "recommendation", fields: ["text": .text("<script>alert('x')</script> Protect defenders")])
-            deskGuard = DeskGuard(hosts: hosts)
-            renderer = try PageRenderer()
-        }
-
-        /// The desk's routes as an application for `test(.router)`.
-        var application: some ApplicationProtocol {
-            Application(
-                router: buildDeskRouter(replica: replica, deskGuard: deskGuard, monitor: monitor, renderer: renderer))
-        }
-
-        /// Opens a session the way the browser does with the printed address; the cookie header to send.
-        func enter(_ client: some TestClientProtocol) async throws -> String {
-            let response = try await client.execute(uri: "/enter?key=\(deskGuard.entrySecret)", method: .get)
-            #expect(response.status == .seeOther)
-            let cookie = try #require(response.headers[.setCookie])
-            return String(cookie.split(separator: ";")[0])
-        }
-
-        func csrf(_ cookie: String) -> String {
-            deskGuard.csrfToken(forSession: String(cookie.split(separator: "=")[1]))
-        }
-    }
-
     @Test("a request naming another host is refused with 421, even with the secret")
     func wrongHostRefused() async throws {
-        let desk = try await Fixture(hosts: ["127.0.0.1:8765"])
+        let desk = try await DeskFixture.secretariat(hosts: ["127.0.0.1:8765"])
         try await desk.application.test(.router) { client in
             // The router test client sends Host: localhost, which is not this desk's.
             let entry = try await client.execute(uri: "/enter?key=\(desk.deskGuard.entrySecret)", method: .get)
@@ -72,7 +34,7 @@ struct DeskSecurityTests {
         "without the session cookie every page is refused; the secret works once and sets an HttpOnly SameSite=Strict cookie"
     )
     func cookieRequired() async throws {
-        let desk = try await Fixture()
+        let desk = try await DeskFixture.secretariat()
         try await desk.application.test(.router) { client in
             for path in ["/", "/recommendations", "/recommendations/\(desk.recommendation)", "/sync", "/desk.css"] {
                 let response = try await client.execute(uri: path, method: .get)
@@ -104,7 +66,7 @@ struct DeskSecurityTests {
 
     @Test("a POST without the page's CSRF token changes nothing")
     func csrfRequired() async throws {
-        let desk = try await Fixture()
+        let desk = try await DeskFixture.secretariat()
         try await desk.application.test(.router) { client in
             let cookie = try await desk.enter(client)
             let pending = try desk.replica.status().pending
@@ -138,7 +100,7 @@ struct DeskSecurityTests {
 
     @Test("a recommendation whose text is a script shows as text, in the list and on its page")
     func outputEscaped() async throws {
-        let desk = try await Fixture()
+        let desk = try await DeskFixture.secretariat()
         try await desk.application.test(.router) { client in
             let cookie = try await desk.enter(client)
             for path in [
@@ -154,7 +116,7 @@ struct DeskSecurityTests {
 
     @Test("a form missing a required field shows the error summary and ties the message to the field")
     func formErrors() async throws {
-        let desk = try await Fixture()
+        let desk = try await DeskFixture.secretariat()
         try await desk.application.test(.router) { client in
             let cookie = try await desk.enter(client)
             let response = try await client.execute(
@@ -179,7 +141,7 @@ struct DeskSecurityTests {
 
     @Test("the language is chosen per user, remembered in a cookie, and Arabic is right to left")
     func languageRemembered() async throws {
-        let desk = try await Fixture()
+        let desk = try await DeskFixture.secretariat()
         try await desk.application.test(.router) { client in
             let cookie = try await desk.enter(client)
             let chosen = try await client.execute(
@@ -207,7 +169,7 @@ struct DeskSecurityTests {
 
     @Test("forms and workflow moves are offered and accepted only where the replica's policy permits")
     func policyOnPages() async throws {
-        let desk = try await Fixture()
+        let desk = try await DeskFixture.secretariat()
         try await desk.application.test(.router) { client in
             let cookie = try await desk.enter(client)
             // The secretariat plans actions but does not assess (the NHRI's) nor submit (NGOs').

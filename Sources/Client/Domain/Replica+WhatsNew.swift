@@ -44,7 +44,8 @@ extension Replica {
     public func whatsNew(since: Int64, today: String = Replica.today(), days: Int = 14) throws -> WhatsNew {
         let settings = try settings()
         let own = try ownInstitution()
-        let after = HLCTimestamp(physical: since).description
+        // Everything stamped within the millisecond `since` counts as seen.
+        let after = HLCTimestamp(physical: since, logical: .max).description
         let horizon = Self.day(today, plus: days)
         return try read { db in
             func items(_ sql: String, _ arguments: StatementArguments) throws -> [WhatsNew.Item] {
@@ -97,6 +98,19 @@ extension Replica {
             news.overdue = try items(open { "\($0).due_date < :today" }, ["own": own, "today": today])
             return news
         }
+    }
+
+    /// The moment to pass to `whatsNew(since:)` next time, for what is known now: the later of
+    /// the system clock and the newest version this replica has seen (a version written on a
+    /// clock ahead of this one must not show as new twice).
+    ///
+    /// Versions carry the writer's time, not the arrival's: an edit made offline long ago and
+    /// synced since shows as new only if it is newer than the mark.
+    public func newsMark() throws -> Int64 {
+        let settings = try settings()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let seen = [settings.maxKnownHLC, settings.hlcLast].compactMap { HLCTimestamp($0)?.physical }
+        return ([now] + seen).max() ?? now
     }
 
     /// The calendar day `days` after `day` (`YYYY-MM-DD`, UTC); `day` itself when it is no date.

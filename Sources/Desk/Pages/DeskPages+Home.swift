@@ -12,7 +12,7 @@ extension DeskPages {
         let catalog = renderer.catalog(context.language)
         let settings = try replica.settings()
         let cookie = "followup_seen_" + settings.replicaID.prefix(8).filter { $0.isLetter || $0.isNumber }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = try replica.newsMark()
         let since = request.cookies[cookie].flatMap { Int64($0.value) } ?? now - 7 * 86_400_000
         let news = try replica.whatsNew(since: since)
         func group(_ key: String, _ items: [WhatsNew.Item]) -> [String: Any]? {
