@@ -147,12 +147,18 @@ extension Replica {
             throw ReplicaError(.invalidValue, "the offset cannot be negative (\(filter.offset))")
         }
         let (sql, arguments) = try recommendationQuery(filter)
-        let wrapped =
-            "SELECT * FROM (\(sql)) WHERE (:status IS NULL OR status = :status) ORDER BY session, id LIMIT :limit OFFSET :offset"
+        // The page's ids first: the status and role of every match are computed only when the
+        // status filters them; then the page's rows, found by id.
+        let page =
+            "SELECT id FROM (\(sql)) \(Self.statusCondition(filter)) ORDER BY session, id LIMIT :limit OFFSET :offset"
         var paged = arguments
         paged += ["limit": filter.limit ?? -1, "offset": filter.offset]
+        let rows = "SELECT * FROM (\(sql)) WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY session, id"
         return try read { db in
-            try Row.fetchAll(db, sql: wrapped, arguments: paged).map { row in
+            let ids = try String.fetchAll(db, sql: page, arguments: paged)
+            var found = arguments
+            found += ["ids": FieldValue.listJSON(ids)]
+            return try Row.fetchAll(db, sql: rows, arguments: found).map { row in
                 RecommendationSummary(
                     id: row[0], text: row[1] ?? "", session: row[2], stateUnderReview: row[3], position: row[4],
                     mechanism: row[5], status: ImplementationStatus(rawValue: row[6]) ?? .noAction, role: row[7])
@@ -165,9 +171,14 @@ extension Replica {
         let (sql, arguments) = try recommendationQuery(filter)
         return try read { db in
             try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM (\(sql)) WHERE (:status IS NULL OR status = :status)",
-                arguments: arguments) ?? 0
+                db, sql: "SELECT count(*) FROM (\(sql)) \(Self.statusCondition(filter))", arguments: arguments) ?? 0
         }
+    }
+
+    /// The condition on the computed status: none (and the status left uncomputed) without a
+    /// status filter.
+    private static func statusCondition(_ filter: RecommendationFilter) -> String {
+        filter.status == nil ? "WHERE :status IS NULL" : "WHERE status = :status"
     }
 
     /// The filter as SQL over live recommendations (with their mechanism code and status), and its arguments.

@@ -136,7 +136,7 @@ extension DeskPages {
                 "link": "/recommendations",
             ])
             counts.append([
-                "label": catalog.text("home_clusters", ["count": catalog.number(try replica.clusters().count)])
+                "label": catalog.text("home_clusters", ["count": catalog.number(try replica.rows("cluster").count)])
             ])
             counts.append([
                 "label": catalog.text(

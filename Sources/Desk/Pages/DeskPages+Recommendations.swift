@@ -29,7 +29,7 @@ extension DeskPages {
         filter.institution = parameter("institution")
         filter.status = parameter("status").flatMap(ImplementationStatus.init(rawValue:))
         filter.rating = parameter("rating").flatMap { Self.ratings.contains($0) ? $0 : nil }
-        let facets = try replica.recommendationFacets()
+        let facets = try self.facets.facets(replica, syncs: monitor.completed)
         if let institution = filter.institution, !facets.institutions.contains(where: { $0.id == institution }) {
             filter.institution = nil
         }

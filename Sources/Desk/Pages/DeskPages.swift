@@ -9,6 +9,7 @@ struct DeskPages: Sendable {
     let replica: Replica
     let renderer: PageRenderer
     let monitor: SyncMonitor
+    let facets = FacetCache()
 
     /// Renders `template` inside the frame, with the values every page shares added to `values`.
     func page(

@@ -25,6 +25,7 @@ public final class SyncMonitor: Sendable {
     private struct State {
         var last: Outcome?
         var running = false
+        var completed = 0
     }
 
     private let state = Mutex(State())
@@ -37,6 +38,9 @@ public final class SyncMonitor: Sendable {
 
     /// The outcome of the last attempt, if any.
     public var last: Outcome? { state.withLock { $0.last } }
+
+    /// How many syncs completed: what was read from the replica before may have changed since.
+    public var completed: Int { state.withLock { $0.completed } }
 
     /// Pushes then pulls, unless a sync is already running (then nil).
     @discardableResult
@@ -67,6 +71,7 @@ public final class SyncMonitor: Sendable {
         state.withLock {
             $0.last = outcome
             $0.running = false
+            if outcome.succeeded { $0.completed += 1 }
         }
         return outcome
     }
