@@ -22,3 +22,29 @@ ensure_system_packages() {
         exit 1
     fi
 }
+
+# What the desk's browser check needs: Chromium and its driver (Debian), fonts for Arabic and
+# Chinese, selenium and axe-core 4 (the axe.min.js that PyPI's axe-playwright-python bundles,
+# installed without its dependencies).
+ensure_browser_packages() {
+    local missing=()
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+    [ -d /usr/share/fonts/truetype/noto ] || missing+=(fonts-noto-core)
+    [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "==> installing ${missing[*]}"
+        local sudo=""
+        [ "$(id -u)" = 0 ] || sudo=sudo
+        $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    pip_install() {
+        python3 -m pip install --quiet --disable-pip-version-check "$@" 2>/dev/null \
+            || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$@"
+    }
+    python3 -c 'import selenium' 2>/dev/null || { echo "==> pip install selenium"; pip_install selenium; }
+    python3 -c 'import axe_playwright_python' 2>/dev/null \
+        || { echo "==> pip install --no-deps axe-playwright-python"; pip_install --no-deps axe-playwright-python; }
+}

@@ -38,11 +38,15 @@ struct Importer {
 
 /// The workloads measured beside Followup's own: the UPR Info import and Kinto.
 extension FollowupBench {
+    /// The UPR Info CSV files in `folder`, by name.
+    static func uprInfoFiles(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".csv") }.sorted()
+    }
+
     /// Imports the UPR Info exports in `folder` into a secretariat replica with `followup import`
     /// processes, then pushes them with `followup sync`; nothing when the folder is missing.
     static func importUPRInfo(folder: String, bin: String, work: String) async throws -> [BenchResult] {
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-            .filter { $0.hasSuffix(".csv") }.sorted()
+        let files = uprInfoFiles(folder)
         guard !files.isEmpty else {
             print("import: skipped, no UPR Info CSV files in \(folder)")
             return []

@@ -90,6 +90,9 @@ struct FollowupBench: AsyncParsableCommand {
     @Option(help: "Records of the generated UHRI JSON export (about 1.5 KB each) for the UHRI import.")
     var uhriRecords = 200_000
     @Flag(help: "Run the UHRI import workload alone.") var uhriOnly = false
+    @Flag(help: "Run the desk render workload alone (the UPR Info files imported, each page fetched).")
+    var deskOnly = false
+    @Option(help: "Requests per page in the desk render workload.") var deskRequests = 100
 
     mutating func run() async throws {
         let bin = binDir ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
@@ -98,14 +101,18 @@ struct FollowupBench: AsyncParsableCommand {
             "followup-bench-\(UUID().uuidString.prefix(8))"
         ).path
         var results: [(size: Int, result: BenchResult)] = []
-        if uhriOnly {
-            for result in try await Self.importUHRI(records: uhriRecords, bin: bin, work: work + "/uhri") {
+        if deskOnly || uhriOnly {
+            // One workload alone, its results written as the whole report.
+            let alone =
+                deskOnly
+                ? try await Self.measureDesk(folder: uprInfo, bin: bin, work: work + "/desk", requests: deskRequests)
+                : try await Self.importUHRI(records: uhriRecords, bin: bin, work: work + "/uhri")
+            for result in alone {
                 print(Self.line(result), terminator: "\n")
-                results.append((0, result))
+                if deskOnly { print("          " + (result.note ?? "")) }
             }
             let report = BenchReport(
-                date: ISO8601DateFormatter().string(from: Date()), machine: Self.machine(),
-                results: results.map(\.result))
+                date: ISO8601DateFormatter().string(from: Date()), machine: Self.machine(), results: alone)
             try JSONEncoder().encode(report).write(to: URL(fileURLWithPath: json))
             return
         }

@@ -45,6 +45,10 @@ public struct RecommendationFilter: Sendable, Equatable {
     /// An institution row id or organisation id.
     public var institution: String?
     public var status: ImplementationStatus?
+    /// The latest independent rating of the recommendation or of a cluster holding it.
+    ///
+    /// One of `no_progress` ... `implemented`, as this replica sees it.
+    public var rating: String?
     /// Only those marked as needing legislation (true) or not so marked (false).
     public var needsLegislation: Bool?
     /// Full-text search over the recommendation text: every word must match, diacritics and
@@ -143,12 +147,18 @@ extension Replica {
             throw ReplicaError(.invalidValue, "the offset cannot be negative (\(filter.offset))")
         }
         let (sql, arguments) = try recommendationQuery(filter)
-        let wrapped =
-            "SELECT * FROM (\(sql)) WHERE (:status IS NULL OR status = :status) ORDER BY session, id LIMIT :limit OFFSET :offset"
+        // The page's ids first: the status and role of every match are computed only when the
+        // status filters them; then the page's rows, found by id.
+        let page =
+            "SELECT id FROM (\(sql)) \(Self.statusCondition(filter)) ORDER BY session, id LIMIT :limit OFFSET :offset"
         var paged = arguments
         paged += ["limit": filter.limit ?? -1, "offset": filter.offset]
+        let rows = "SELECT * FROM (\(sql)) WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY session, id"
         return try read { db in
-            try Row.fetchAll(db, sql: wrapped, arguments: paged).map { row in
+            let ids = try String.fetchAll(db, sql: page, arguments: paged)
+            var found = arguments
+            found += ["ids": FieldValue.listJSON(ids)]
+            return try Row.fetchAll(db, sql: rows, arguments: found).map { row in
                 RecommendationSummary(
                     id: row[0], text: row[1] ?? "", session: row[2], stateUnderReview: row[3], position: row[4],
                     mechanism: row[5], status: ImplementationStatus(rawValue: row[6]) ?? .noAction, role: row[7])
@@ -161,9 +171,14 @@ extension Replica {
         let (sql, arguments) = try recommendationQuery(filter)
         return try read { db in
             try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM (\(sql)) WHERE (:status IS NULL OR status = :status)",
-                arguments: arguments) ?? 0
+                db, sql: "SELECT count(*) FROM (\(sql)) \(Self.statusCondition(filter))", arguments: arguments) ?? 0
         }
+    }
+
+    /// The condition on the computed status: none (and the status left uncomputed) without a
+    /// status filter.
+    private static func statusCondition(_ filter: RecommendationFilter) -> String {
+        filter.status == nil ? "WHERE :status IS NULL" : "WHERE status = :status"
     }
 
     /// The filter as SQL over live recommendations (with their mechanism code and status), and its arguments.
@@ -202,6 +217,11 @@ extension Replica {
                       AND (a.recommendation_id = r.id OR a.cluster_id IN (
                         SELECT cm.cluster_id FROM cluster_member cm JOIN cluster c ON c.id = cm.cluster_id
                         WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL AND c._deleted IS NULL))))
+              AND (:rating IS NULL OR (
+                    SELECT s.rating FROM assessment s WHERE s._deleted IS NULL
+                      AND (s.recommendation_id = r.id OR s.cluster_id IN (
+                        SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))
+                    ORDER BY s.id DESC LIMIT 1) = :rating)
               AND (:search IS NULL OR r.rowid IN (SELECT rowid FROM recommendation_fts WHERE recommendation_fts MATCH :search))
               AND (:literal IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(:literal) w WHERE instr(r.text, w.value) = 0))
             """
@@ -209,7 +229,7 @@ extension Replica {
             "mechanism": filter.mechanism, "session": filter.session, "cycle": filter.cycle, "theme": filter.theme,
             "sdg": filter.sdg, "position": filter.position, "institution": institution, "search": search,
             "literal": literal, "status": filter.status?.rawValue, "org": try settings().org,
-            "legislation": filter.needsLegislation,
+            "legislation": filter.needsLegislation, "rating": filter.rating,
         ]
         return (sql, arguments)
     }

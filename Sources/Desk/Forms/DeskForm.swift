@@ -1,0 +1,206 @@
+import Client
+import Foundation
+import Shared
+
+/// One of the desk's forms: its fields, who may fill it in, and the domain operation it calls.
+///
+/// Forms follow the GOV.UK Design System's pattern: a label and a hint for every field, tied
+/// to it with `aria-describedby`; after a refused submission, an error summary at the top
+/// linking to each field in error, and the message beside the field.
+struct DeskForm {
+    /// The forms, by the path segment that names them.
+    enum Kind: String, CaseIterable {
+        /// An action on a recommendation (ministries, the secretariat).
+        case action
+        /// A progress update on an action.
+        case progress
+        /// The NHRI's independent assessment of a recommendation.
+        case assessment
+        /// Information an NGO submits about a recommendation.
+        case submission
+        /// Parliament's question to an institution about a recommendation.
+        case question
+        /// The addressed institution's answer to a question.
+        case answer
+
+        /// The forms opened from a recommendation's page.
+        static let onRecommendation: [Kind] = [.action, .assessment, .submission, .question]
+
+        /// Whether this replica's organisation may fill in the form about `target` (a
+        /// recommendation, an action for progress, a question for an answer).
+        func permitted(_ replica: Replica, target: String) -> Bool {
+            replica.permits(RowEdit(table: table, fields: probe(replica, target: target)))
+        }
+
+        /// The table the form writes.
+        var table: String {
+            switch self {
+            case .action: "action"
+            case .progress: "progress_update"
+            case .assessment: "assessment"
+            case .submission: "submission"
+            case .question: "oversight_request"
+            case .answer: "oversight_response"
+            }
+        }
+
+        /// The fields of a typical row of the form, to ask the access policy about.
+        private func probe(_ replica: Replica, target: String) -> [String: FieldValue] {
+            switch self {
+            case .action:
+                var fields: [String: FieldValue] = [
+                    "recommendation_id": .text(target), "title": .text("-"), "status": .text("planned"),
+                ]
+                fields["institution_id"] = (try? replica.ownInstitution())?.map(FieldValue.text)
+                return fields
+            case .progress:
+                return ["action_id": .text(target), "narrative": .text("-"), "date": .text(Replica.today())]
+            case .assessment:
+                return ["recommendation_id": .text(target), "rating": .text("partial"), "rationale": .text("-")]
+            case .submission: return ["recommendation_id": .text(target), "text": .text("-")]
+            case .question:
+                let someone = (try? replica.institutions())?.first { $0.kind != "parliament" }?.id
+                var fields: [String: FieldValue] = [
+                    "recommendation_id": .text(target), "text": .text("-"), "kind": .text("question"),
+                ]
+                fields["institution_id"] = someone.map(FieldValue.text)
+                return fields
+            case .answer: return ["oversight_request_id": .text(target), "text": .text("-")]
+            }
+        }
+
+        /// The recommendation a form about `target` belongs to, where the user returns after it.
+        func recommendation(of target: String, replica: Replica) -> String? {
+            switch self {
+            case .action, .assessment, .submission, .question: return target
+            case .progress:
+                return (try? replica.row("action", id: target)).flatMap { AccessPolicy.text($0["recommendation_id"]) }
+            case .answer:
+                return (try? replica.row("oversight_request", id: target))
+                    .flatMap { AccessPolicy.text($0["recommendation_id"]) }
+            }
+        }
+    }
+
+    /// A field of a form.
+    struct Field {
+        /// How the field is entered.
+        enum Input: String {
+            case text, textarea, date, number, select, checkbox
+        }
+
+        var name: String
+        var input: Input
+        var required = false
+        var options: [(value: String, label: String)] = []
+    }
+
+    let kind: Kind
+
+    /// The fields of the form, in order.
+    func fields(_ replica: Replica, catalog: Catalog, target: String) -> [Field] {
+        switch kind {
+        case .action:
+            return [
+                Field(name: "title", input: .text, required: true), Field(name: "description", input: .textarea),
+                Field(
+                    name: "status", input: .select,
+                    options: ["planned", "in_progress", "completed", "cancelled"].map {
+                        ($0, catalog["action_status_" + $0])
+                    }),
+                Field(name: "startDate", input: .date), Field(name: "dueDate", input: .date),
+                Field(name: "budget.amount", input: .number), Field(name: "budget.currency", input: .text),
+            ]
+        case .progress:
+            let indicators = (try? replica.rows("indicator", where: "action_id", is: target)) ?? []
+            var fields = [
+                Field(name: "narrative", input: .textarea, required: true), Field(name: "date", input: .date),
+                Field(
+                    name: "status", input: .select,
+                    options: [("", catalog["filter_any"])]
+                        + ["on_track", "delayed", "at_risk", "completed"].map { ($0, catalog["progress_status_" + $0]) }
+                ),
+            ]
+            if !indicators.isEmpty {
+                fields.append(
+                    Field(
+                        name: "indicator", input: .select,
+                        options: [("", catalog["filter_any"])]
+                            + indicators.map { ($0.id, AccessPolicy.text($0.values["title"]) ?? "") }))
+                fields.append(Field(name: "value", input: .number))
+            }
+            return fields
+        case .assessment:
+            return [
+                Field(
+                    name: "rating", input: .select, required: true,
+                    options: DeskPages.ratings.map { ($0, catalog["rating_" + $0]) }),
+                Field(name: "rationale", input: .textarea, required: true), Field(name: "sources", input: .textarea),
+            ]
+        case .submission:
+            return [
+                Field(name: "text", input: .textarea, required: true), Field(name: "confidential", input: .checkbox),
+            ]
+        case .question:
+            let institutions = ((try? replica.institutions()) ?? []).filter {
+                $0.kind != "parliament" && $0.kind != "ngo" && $0.kind != "nhri"
+            }
+            return [
+                Field(
+                    name: "institution", input: .select, required: true,
+                    options: institutions.map { ($0.id, $0.name) }),
+                Field(
+                    name: "kind", input: .select,
+                    options: ["question", "hearing", "information_request"].map { ($0, catalog["oversight_" + $0]) }),
+                Field(name: "text", input: .textarea, required: true), Field(name: "dueDate", input: .date),
+            ]
+        case .answer:
+            return [Field(name: "text", input: .textarea, required: true)]
+        }
+    }
+
+    /// Records what the form says through the Client library's domain operation.
+    func save(_ form: FormValues, replica: Replica, target: String) throws {
+        let number = { (name: String) throws -> Double? in
+            guard let text = form[name] else { return nil }
+            guard let value = Double(text.replacingOccurrences(of: ",", with: ".")) else {
+                throw ReplicaError(.invalidValue, "not a number", invalidInput: InvalidInput(name: name, rule: .amount))
+            }
+            return value
+        }
+        switch kind {
+        case .action:
+            var action = NewAction(recommendation: target, title: form["title"] ?? "")
+            action.description = form["description"]
+            action.status = form["status"] ?? "planned"
+            action.startDate = form["startDate"]
+            action.dueDate = form["dueDate"]
+            action.budget = Budget(amount: try number("budget.amount"), currency: form["budget.currency"])
+            _ = try replica.planAction(action)
+        case .progress:
+            var update = NewProgressUpdate(action: target, narrative: form["narrative"] ?? "")
+            update.date = form["date"]
+            update.status = form["status"]
+            update.indicator = form["indicator"]
+            update.value = try number("value")
+            _ = try replica.reportProgress(update)
+        case .assessment:
+            _ = try replica.recordAssessment(
+                NewAssessment(
+                    target: target, rating: form["rating"] ?? "", rationale: form["rationale"] ?? "",
+                    sources: form["sources"]))
+        case .submission:
+            _ = try replica.addSubmission(
+                NewSubmission(
+                    recommendation: target, text: form["text"] ?? "", confidential: form["confidential"] != nil))
+        case .question:
+            var request = NewOversightRequest(
+                institution: form["institution"] ?? "", text: form["text"] ?? "", kind: form["kind"] ?? "question",
+                recommendation: target)
+            request.dueDate = form["dueDate"]
+            _ = try replica.askOversight(request)
+        case .answer:
+            _ = try replica.answerOversight(target, text: form["text"] ?? "")
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Lets through only requests meant for this desk, from the browser that opened it with the
+/// printed address, and POSTs carrying the page's CSRF token; answers every request with the
+/// security headers.
+///
+/// In order: a Host header other than the desk's own is refused (421); `/enter?key=SECRET`
+/// trades the one-time secret for an HttpOnly, SameSite=Strict session cookie; every other
+/// request without that cookie is refused (403); a POST's form is read and its `csrf` field
+/// checked before any handler runs (403, nothing changes).
+struct DeskGuardMiddleware: RouterMiddleware {
+    typealias Context = DeskRequestContext
+
+    let deskGuard: DeskGuard
+    let renderer: PageRenderer
+    /// The cookie remembering the user's language.
+    static let languageCookie = "followup_lang"
+    /// The largest form accepted.
+    static let maxFormBytes = 1 << 20
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        if let language = request.cookies[Self.languageCookie]?.value, Catalog.languages.contains(language) {
+            context.language = language
+        }
+        var response: Response
+        do {
+            response = try await guarded(request, context: context, next: next)
+        } catch let error as DeskError {
+            context.logger.notice(
+                "desk.request.refused",
+                metadata: [
+                    "desk.refusal.code": "\(error.code.rawValue)", "desk.request.path": "\(request.uri.path)",
+                ])
+            response = errorPage(error, language: context.language)
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        } catch {
+            context.logger.error(
+                "desk.request.failed",
+                metadata: ["desk.request.path": "\(request.uri.path)", "desk.error": "\(error)"])
+            response = errorPage(DeskError(.failed), language: context.language)
+        }
+        response.headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    private func guarded(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var request = request
+        var context = context
+        guard deskGuard.answers(host: request.head.authority) else { throw DeskError(.wrongHost) }
+        if request.uri.path == "/enter" {
+            guard let secret = request.uri.queryParameters["key"].map(String.init),
+                let session = deskGuard.enter(with: secret)
+            else { throw DeskError(.entryRefused) }
+            context.logger.info("desk.session.opened")
+            var response = Response.redirect(to: "/", type: .normal)
+            response.setCookie(
+                Cookie(name: deskGuard.cookieName, value: session, path: "/", httpOnly: true, sameSite: .strict))
+            return response
+        }
+        guard let session = request.cookies[deskGuard.cookieName]?.value, deskGuard.isSession(session) else {
+            throw DeskError(.noSession)
+        }
+        context.csrfToken = deskGuard.csrfToken(forSession: session)
+        if request.method == .post {
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: Self.maxFormBytes)
+            } catch {
+                throw DeskError(.badForm)
+            }
+            let form = FormValues(urlEncoded: String(buffer: body))
+            guard let token = form["csrf"], DeskGuard.equal(token, context.csrfToken) else {
+                throw DeskError(.csrf)
+            }
+            context.form = form
+        }
+        return try await next(request, context)
+    }
+
+    private func errorPage(_ error: DeskError, language: String) -> Response {
+        let catalog = renderer.catalog(language)
+        let page = renderer.render(
+            "error",
+            [
+                "lang": catalog.language, "dir": catalog.direction, "title": catalog["error_title"],
+                "message": catalog[error.messageKey], "code": error.code.rawValue,
+                "t": catalog.strings,
+            ])
+        return Response(
+            status: error.status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
+}
