@@ -74,6 +74,11 @@ public struct HTTPSyncTransport: SyncTransport {
         try await post("/v1/login", request, expecting: LoginResponse.self)
     }
 
+    /// Changes the signed-in user's password; the server revokes the user's other sessions.
+    public func changePassword(_ request: PasswordChangeRequest) async throws -> PasswordChangeResponse {
+        try await post("/v1/password", request, expecting: PasswordChangeResponse.self)
+    }
+
     private func post<Body: Encodable, Answer: Decodable>(
         _ path: String, _ body: Body, expecting: Answer.Type
     ) async throws -> Answer {

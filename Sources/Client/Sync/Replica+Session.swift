@@ -50,4 +50,14 @@ extension Replica {
         try setToken(login.token)
         return .signedIn(user: login.user)
     }
+
+    /// Changes the password of the replica's user on the server; the user's other devices are
+    /// signed out there, this one stays signed in.
+    ///
+    /// - Returns: how many other sessions the server revoked.
+    public func changePassword(current: String, new: String) async throws -> Int {
+        try await serverTransport().changePassword(
+            PasswordChangeRequest(currentPassword: current, newPassword: new)
+        ).revokedSessions
+    }
 }

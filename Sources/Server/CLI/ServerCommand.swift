@@ -42,6 +42,8 @@ extension ServerCommand {
         @Option(help: "Port to listen on (0 picks a free port and prints it).") var port = 8080
         @Option(help: "Seconds an operation's clock may be ahead of the server's.") var maxClockSkew = 300
         @Option(help: "Largest push body in bytes.") var maxBodyBytes = WireLimits().maxPushBytes
+        @Option(help: "Days a session may go unused before it expires.") var sessionIdleDays = 30
+        @Option(help: "Days a session lasts at most.") var sessionMaxDays = 180
         @Option(help: "Seconds a connection may stay idle before it is closed.") var idleTimeout = 30
         @Option(help: "Most connections open at once; more are closed as they arrive.") var maxConnections = 2_000
         @Option(help: "Largest evidence file in bytes (25 MiB by default).") var maxFileBytes =
@@ -55,7 +57,8 @@ extension ServerCommand {
                 host: host, port: port, limits: WireLimits(maxPushBytes: maxBodyBytes),
                 maxClockSkewMillis: Int64(maxClockSkew) * 1000,
                 logLevel: ServerConfiguration.logLevel(fromEnvironment: .info), idleTimeoutSeconds: idleTimeout,
-                maxConnections: maxConnections, maxFileBytes: maxFileBytes)
+                maxConnections: maxConnections, maxFileBytes: maxFileBytes,
+                sessionLimits: SessionLimits(idleDays: sessionIdleDays, maxDays: sessionMaxDays))
             let host = self.host
             let data = options.data
             let app = buildApplication(configuration, storage: storage, files: try options.openFiles()) { port in
@@ -72,6 +75,7 @@ extension ServerCommand {
             abstract: "Operator commands; they may run while the server runs and take effect at once.",
             subcommands: [
                 SetState.self, AddOrg.self, AddUser.self, DisableUser.self, EnableUser.self, MoveUser.self,
+                ResetPassword.self, Sessions.self, Revoke.self,
                 Explain.self,
                 Digest.self,
             ])
@@ -156,7 +160,83 @@ extension ServerCommand.Admin {
             try await runReportingErrors {
                 try await options.openStorage().setUserDisabled(name: user, disabled: false)
             }
-            print("enabled user \(user)")
+            print("enabled user \(user); the sessions of before the disabling stay revoked")
+        }
+    }
+
+    /// Sets a new password for a user and ends every session of theirs.
+    struct ResetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-password",
+            abstract: "Set a user's password (read from standard input) and revoke all their sessions.")
+
+        @OptionGroup var options: DataOptions
+        @Option(help: "The user name.") var user: String
+        @Flag(help: "Read the password from standard input (required).") var passwordStdin = false
+        @Option(help: .hidden) var bcryptCost: UInt8 = 12
+
+        func run() async throws {
+            guard passwordStdin else { throw ValidationError("pass --password-stdin and give the password on stdin") }
+            guard let password = readLine(strippingNewline: true),
+                password.count >= Credentials.minimumPasswordLength
+            else {
+                throw ValidationError(
+                    "the password on standard input must have at least \(Credentials.minimumPasswordLength) characters")
+            }
+            let hash = try await Credentials(bcryptCost: bcryptCost).hashPassword(password)
+            let revoked = try await runReportingErrors {
+                let storage = try options.openStorage()
+                try await storage.setPasswordHash(user: user, hash: hash)
+                return try await storage.revokeSessions(user: user, device: nil, keeping: nil)
+            }
+            print("reset the password of \(user); revoked \(revoked) sessions (their replicas keep pending edits)")
+        }
+    }
+
+    /// Lists the sessions of every device, or of one user's.
+    struct Sessions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List sessions per device (replica): user, device, opened, last used, state.")
+
+        @OptionGroup var options: DataOptions
+        @Option(help: "Only this user's sessions.") var user: String?
+
+        func run() async throws {
+            let sessions = try await runReportingErrors { try await options.openStorage().sessions(user: user) }
+            let format = ISO8601DateFormatter()
+            func date(_ millis: Int64) -> String {
+                format.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+            }
+            print("replica\tuser\tdevice\topened\tlast used\tstate")
+            for session in sessions {
+                print(
+                    [
+                        session.device, session.user, session.deviceName ?? "-", date(session.createdAt),
+                        date(session.lastUsedAt), session.revoked ? "revoked" : "live",
+                    ].joined(separator: "\t"))
+            }
+            print("(\(sessions.count) sessions)")
+        }
+    }
+
+    /// Revokes the sessions of one device (replica) or of one user.
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke the sessions of one device (--replica) or of every device of a user (--user).")
+
+        @OptionGroup var options: DataOptions
+        @Option(help: "The replica (device) id, as admin sessions lists it.") var replica: String?
+        @Option(help: "The user name.") var user: String?
+
+        func validate() throws {
+            guard (replica == nil) != (user == nil) else { throw ValidationError("give either --replica or --user") }
+        }
+
+        func run() async throws {
+            let revoked = try await runReportingErrors {
+                try await options.openStorage().revokeSessions(user: user, device: replica, keeping: nil)
+            }
+            print("revoked \(revoked) sessions; the replica keeps its pending edits until it signs in again")
         }
     }
 
@@ -234,9 +314,9 @@ extension ServerCommand.Admin {
 }
 
 /// Runs `body`, turning a `ServiceError` into a clean command-line failure.
-private func runReportingErrors(_ body: () async throws -> Void) async throws {
+private func runReportingErrors<T>(_ body: () async throws -> T) async throws -> T {
     do {
-        try await body()
+        return try await body()
     } catch let error as ServiceError {
         throw ValidationError(error.message)
     }

@@ -24,7 +24,8 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     var logger = Logger(label: "followup.server")
     logger.logLevel = configuration.logLevel
-    let identity = IdentityService(storage: storage, credentials: credentials, clock: clock)
+    let identity = IdentityService(
+        storage: storage, credentials: credentials, clock: clock, limits: configuration.sessionLimits)
     let router = Router(context: FollowupRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
     router.add(middleware: WireLimitsMiddleware(limits: configuration.limits))

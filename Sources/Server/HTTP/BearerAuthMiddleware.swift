@@ -26,6 +26,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.session = session
+        context.tokenHash = Credentials.tokenHash(token)
         context.logger[metadataKey: "auth.user"] = .string(session.user)
         context.logger[metadataKey: "auth.replica"] = .string(session.replica)
         return try await next(request, context)

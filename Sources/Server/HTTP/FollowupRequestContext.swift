@@ -11,6 +11,8 @@ public struct FollowupRequestContext: RequestContext, RemoteAddressRequestContex
     public var remoteAddress: SocketAddress?
     /// The session behind the bearer token, set by `BearerAuthMiddleware` (nil before it runs).
     public var session: Session?
+    /// The SHA-256 of the bearer token, set with `session`.
+    public var tokenHash: String?
     /// Reads request bodies as protocol messages, within the configured limits.
     public var requestDecoder: WireRequestDecoder
     /// Writes protocol messages, gzip-compressed when the client accepts it.
@@ -21,6 +23,7 @@ public struct FollowupRequestContext: RequestContext, RemoteAddressRequestContex
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
         self.session = nil
+        self.tokenHash = nil
         self.requestDecoder = WireRequestDecoder(limits: WireLimits())
     }
 }
@@ -31,6 +34,8 @@ public struct AuthenticatedRequestContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated session.
     public let session: Session
+    /// The SHA-256 of the bearer token.
+    public let tokenHash: String?
     /// The address of the connected client (nil in router tests).
     public var remoteAddress: SocketAddress?
     /// Reads request bodies as protocol messages, within the configured limits.
@@ -43,6 +48,7 @@ public struct AuthenticatedRequestContext: ChildRequestContext {
         guard let session = context.session else { throw APIError(.unauthorized, "sign in first") }
         self.coreContext = context.coreContext
         self.session = session
+        self.tokenHash = context.tokenHash
         self.remoteAddress = context.remoteAddress
         self.requestDecoder = context.requestDecoder
     }

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeoutSeconds: Int
     /// The most connections open at once; more are closed as they arrive.
     public var maxConnections: Int
+    /// How long sessions last.
+    public var sessionLimits: SessionLimits
     /// The largest evidence file accepted, in bytes (`--max-file-bytes`).
     public var maxFileBytes: Int64
 
@@ -26,8 +28,9 @@ public struct ServerConfiguration: Sendable {
         host: String = "127.0.0.1", port: Int = 8080, limits: WireLimits = WireLimits(),
         maxClockSkewMillis: Int64 = 5 * 60 * 1000, logLevel: Logger.Level = .info,
         idleTimeoutSeconds: Int = 30, maxConnections: Int = 2_000,
-        maxFileBytes: Int64 = ContentHash.defaultMaxFileBytes
+        maxFileBytes: Int64 = ContentHash.defaultMaxFileBytes, sessionLimits: SessionLimits = SessionLimits()
     ) {
+        self.sessionLimits = sessionLimits
         self.maxFileBytes = maxFileBytes
         self.host = host
         self.port = port

@@ -72,6 +72,25 @@ struct SyncRoutes {
             }
             return response
         }
+        authenticated.post("password") { request, context in
+            let change = try await request.decode(as: PasswordChangeRequest.self, context: context)
+            let address = context.remoteAddress?.ipAddress ?? "unknown"
+            do {
+                let answer = try await identity.changePassword(
+                    change, session: context.session, keeping: context.tokenHash, from: address)
+                context.logger.notice(
+                    "auth.password.changed",
+                    metadata: [
+                        "auth.address": .string(address), "auth.revoked": .string("\(answer.revokedSessions)"),
+                    ])
+                return answer
+            } catch let refusal as LoginRefusal {
+                context.logger.warning(
+                    "auth.password.refused",
+                    metadata: ["auth.address": .string(address), "auth.reason": .string("\(refusal)")])
+                throw APIError(refusal)
+            }
+        }
         authenticated.post("pull") { request, context in
             let pull = try await request.decode(as: PullRequest.self, context: context)
             let response = try await sync.pull(pull, session: context.session)

@@ -139,3 +139,4 @@ extension HealthResponse: ResponseEncodable {}
 extension LoginResponse: ResponseEncodable {}
 extension PushResponse: ResponseEncodable {}
 extension PullResponse: ResponseEncodable {}
+extension PasswordChangeResponse: ResponseEncodable {}

@@ -14,6 +14,9 @@ public struct Credentials: Sendable {
         self.bcryptCost = bcryptCost
     }
 
+    /// The fewest characters a password changed through the API may have.
+    public static let minimumPasswordLength = 8
+
     /// The mark of a hash made from the password's SHA-256 rather than from the password itself.
     ///
     /// bcrypt reads only the first 72 bytes of its input; the SHA-256 (base64, 44 bytes) makes

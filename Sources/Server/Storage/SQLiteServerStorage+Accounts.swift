@@ -42,6 +42,70 @@ extension SQLiteServerStorage {
             guard db.changesCount == 1 else {
                 throw ServiceError(.malformedRequest, "there is no user named '\(name)'")
             }
+            // Enabling again starts afresh: the tokens of before the disabling stay dead.
+            if !disabled { try Self.revoke(user: name, keeping: nil, db) }
+        }
+    }
+
+    public func touchSession(tokenHash: String, now: Int64) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE auth_session SET last_used_at = ? WHERE token_hash = ?", arguments: [now, tokenHash])
+        }
+    }
+
+    public func revokeSessions(user: String?, device: String?, keeping: String?) async throws -> Int {
+        try await writer.write { db in
+            if let user {
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM user_account WHERE name = ?", arguments: [user]) == true
+                else { throw ServiceError(.malformedRequest, "there is no user named '\(user)'") }
+                return try Self.revoke(user: user, keeping: keeping, db)
+            }
+            guard let device,
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM device WHERE id = ?", arguments: [device]) == true
+            else { throw ServiceError(.malformedRequest, "there is no device (replica) '\(device ?? "")'") }
+            try db.execute(
+                sql: "UPDATE auth_session SET revoked = 1 WHERE device_id = ? AND revoked = 0", arguments: [device])
+            return db.changesCount
+        }
+    }
+
+    @discardableResult
+    private static func revoke(user: String, keeping: String?, _ db: Database) throws -> Int {
+        try db.execute(
+            sql: """
+                UPDATE auth_session SET revoked = 1
+                WHERE revoked = 0 AND token_hash != ?
+                  AND device_id IN (SELECT id FROM device WHERE user_name = ?)
+                """,
+            arguments: [keeping ?? "", user])
+        return db.changesCount
+    }
+
+    public func sessions(user: String?) async throws -> [DeviceSession] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.id, d.name, d.user_name, s.created_at, coalesce(s.last_used_at, s.created_at), s.revoked
+                    FROM auth_session s JOIN device d ON d.id = s.device_id
+                    WHERE ?1 IS NULL OR d.user_name = ?1
+                    ORDER BY s.created_at DESC, d.id
+                    """,
+                arguments: [user]
+            ).map {
+                DeviceSession(
+                    device: $0[0], deviceName: $0[1], user: $0[2], createdAt: $0[3], lastUsedAt: $0[4], revoked: $0[5])
+            }
+        }
+    }
+
+    public func setPasswordHash(user: String, hash: String) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE user_account SET password_hash = ? WHERE name = ?", arguments: [hash, user])
+            guard db.changesCount == 1 else {
+                throw ServiceError(.malformedRequest, "there is no user named '\(user)'")
+            }
         }
     }
 
@@ -75,20 +139,20 @@ extension SQLiteServerStorage {
             try db.execute(
                 sql: "INSERT INTO auth_session (token_hash, device_id, created_at) VALUES (?, ?, ?)",
                 arguments: [tokenHash, deviceID, now])
-            guard let (session, disabled) = try Self.fetchSession(db, tokenHash: tokenHash), !disabled else {
+            guard let stored = try Self.fetchSession(db, tokenHash: tokenHash), !stored.disabled else {
                 throw ServiceError(.accountDisabled, "the account '\(user)' is disabled")
             }
-            return session
+            return stored.session
         }
     }
 
-    public func session(tokenHash: String) async throws -> (session: Session, disabled: Bool)? {
+    public func session(tokenHash: String) async throws -> StoredSession? {
         try await writer.read { db in try Self.fetchSession(db, tokenHash: tokenHash) }
     }
 
-    private static func fetchSession(_ db: Database, tokenHash: String) throws -> (session: Session, disabled: Bool)? {
+    private static func fetchSession(_ db: Database, tokenHash: String) throws -> StoredSession? {
         let sql = """
-            SELECT u.name, o.id, o.kind, d.id, u.disabled
+            SELECT u.name, o.id, o.kind, d.id, u.disabled, s.created_at, coalesce(s.last_used_at, s.created_at)
             FROM auth_session s
             JOIN device d ON d.id = s.device_id
             JOIN user_account u ON u.name = d.user_name
@@ -98,7 +162,9 @@ extension SQLiteServerStorage {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [tokenHash]),
             let kind = OrganisationKind(rawValue: row[2])
         else { return nil }
-        return (Session(user: row[0], org: row[1], orgKind: kind, replica: row[3]), row[4])
+        return StoredSession(
+            session: Session(user: row[0], org: row[1], orgKind: kind, replica: row[3]), disabled: row[4],
+            createdAt: row[5], lastUsedAt: row[6])
     }
 
     /// Throws unless `org` is an organisation users may belong to (not the operator's).

@@ -90,6 +90,15 @@ extension SQLiteServerStorage {
         migrator.registerMigration("v5") { db in
             try ServerMigrationV5.migrate(db)
         }
+        // Sessions expire after idle and absolute limits: when each was last used, and a device's
+        // sessions found at once (revoke by device).
+        migrator.registerMigration("v6") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE auth_session ADD COLUMN last_used_at INTEGER;
+                    CREATE INDEX auth_session_device ON auth_session(device_id);
+                    """)
+        }
         return migrator
     }
 }

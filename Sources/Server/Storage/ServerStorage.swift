@@ -82,6 +82,52 @@ public protocol ServerStorage: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any SyncStoreReader) throws -> T) async throws -> T
 }
 
+/// A session as the account store keeps it.
+public struct StoredSession: Sendable, Equatable {
+    /// Who and which device.
+    public var session: Session
+    /// Whether the user is disabled.
+    public var disabled: Bool
+    /// When the session was opened (sign-in), in milliseconds.
+    public var createdAt: Int64
+    /// When it was last used, in milliseconds (its opening when never).
+    public var lastUsedAt: Int64
+
+    /// Creates a stored session.
+    public init(session: Session, disabled: Bool, createdAt: Int64, lastUsedAt: Int64) {
+        self.session = session
+        self.disabled = disabled
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+    }
+}
+
+/// One session of one device, as `admin sessions` lists it.
+public struct DeviceSession: Sendable, Equatable {
+    /// The device, which is the replica id.
+    public var device: String
+    /// The device's label, if it gave one.
+    public var deviceName: String?
+    /// The user.
+    public var user: String
+    /// When the session was opened, in milliseconds.
+    public var createdAt: Int64
+    /// When it was last used, in milliseconds.
+    public var lastUsedAt: Int64
+    /// Whether it was revoked.
+    public var revoked: Bool
+
+    /// Creates a listing entry.
+    public init(device: String, deviceName: String?, user: String, createdAt: Int64, lastUsedAt: Int64, revoked: Bool) {
+        self.device = device
+        self.deviceName = deviceName
+        self.user = user
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+        self.revoked = revoked
+    }
+}
+
 /// The server's accounts: organisations, users, devices and sessions.
 public protocol AccountStore: Sendable {
     /// Adds an organisation and the `institution` row that stands for it in the synced data;
@@ -99,8 +145,19 @@ public protocol AccountStore: Sendable {
     func openSession(
         user: String, replica: String?, deviceName: String?, tokenHash: String, now: Int64
     ) async throws -> Session
-    /// The session of a token hash and whether its user is disabled, or nil when unknown or revoked.
-    func session(tokenHash: String) async throws -> (session: Session, disabled: Bool)?
+    /// The session of a token hash, whether its user is disabled and when it was opened and last
+    /// used, or nil when unknown or revoked.
+    func session(tokenHash: String) async throws -> StoredSession?
+    /// Records that the session of `tokenHash` was used at `now` (its idle time starts again).
+    func touchSession(tokenHash: String, now: Int64) async throws
+    /// Revokes the live sessions of `user` (all of them, or all but `keeping`), or of device
+    /// `device`; answers how many were revoked. Fails with `malformed_request` when the user or
+    /// device is unknown.
+    func revokeSessions(user: String?, device: String?, keeping: String?) async throws -> Int
+    /// The sessions of every device (of `user` alone when given), newest first, revoked ones included.
+    func sessions(user: String?) async throws -> [DeviceSession]
+    /// Replaces the password hash of `user`; fails with `malformed_request` for an unknown user.
+    func setPasswordHash(user: String, hash: String) async throws
     /// Moves a user to another organisation; their replicas then reset to the new scope.
     func moveUser(name: String, org: String) async throws
     /// Names the State the deployment follows up (ISO 3166 alpha-3); replicas learn it at their

@@ -39,6 +39,40 @@ public struct HealthResponse: Codable, Sendable, Equatable {
     }
 }
 
+/// `POST /v1/password`: the signed-in user's new password, with the current one.
+public struct PasswordChangeRequest: Codable, Sendable, Equatable {
+    /// The password now.
+    public var currentPassword: String
+    /// The password from now on (at least 8 characters).
+    public var newPassword: String
+
+    /// Creates a request.
+    public init(currentPassword: String, newPassword: String) {
+        self.currentPassword = currentPassword
+        self.newPassword = newPassword
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case currentPassword = "current_password"
+        case newPassword = "new_password"
+    }
+}
+
+/// The answer to a password change: how many other sessions of the user were revoked.
+public struct PasswordChangeResponse: Codable, Sendable, Equatable {
+    /// Sessions of the user's other devices (and older sessions of this one) now revoked.
+    public var revokedSessions: Int
+
+    /// Creates an answer.
+    public init(revokedSessions: Int) {
+        self.revokedSessions = revokedSessions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case revokedSessions = "revoked_sessions"
+    }
+}
+
 /// `POST /v1/login` body.
 public struct LoginRequest: Codable, Sendable, Equatable {
     /// The user name.
