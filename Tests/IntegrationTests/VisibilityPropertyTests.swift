@@ -1,5 +1,9 @@
 import Foundation
 import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
 import RowStorage
 import Shared
 import TestSupport
@@ -100,6 +104,43 @@ struct VisibilityPropertyTests {
                 _ = try await members[index].engine.sync()
                 try await verify(&members[index], server: server)
                 if round == 1 { #expect(try members[index].replica.status().pending == 0) }
+            }
+        }
+        try await verifyPortal(server: server)
+    }
+
+    /// Crawls every page and download of the public portal after the random work: the public's
+    /// view holds exactly the rows the oracle makes public, and no text of another row shows.
+    private func verifyPortal(server: InProcessServer) async throws {
+        let snapshot = try await ServerSnapshot.of(server.storage)
+        let oracle = ScopeOracle(snapshot: snapshot, kinds: Cast.kinds)
+        let view = try PublicView(sync: server.service)
+        try await view.refresh()
+        for table in Schema.current.tables {
+            let expected = Set((snapshot.rows[table.name] ?? [:]).keys.filter { oracle.isPublic(table.name, $0) })
+            #expect(Set(try view.replica.rows(table.name).map(\.id)) == expected, "public \(table.name)")
+        }
+        let app = buildApplication(
+            ServerConfiguration(port: 0, logLevel: LiveServer.logLevel), storage: server.storage, clock: server.clock)
+        let paths =
+            ["/"] + ReportCatalog.languages.map { "/?lang=\($0)" } + PortalRoutes.downloads.map(\.path)
+            + ["/no-such-page", "/open-data/recommendations.xml"]
+        let pages = try await app.test(.router) { client in
+            var pages: [String] = []
+            for path in paths {
+                let response = try await client.execute(uri: path, method: .get)
+                pages.append(String(buffer: response.body))
+            }
+            return pages
+        }
+        let crawled = pages.joined(separator: "\n")
+        #expect(crawled.contains("<svg"))
+        for table in Schema.current.tables {
+            for (id, values) in snapshot.rows[table.name] ?? [:] where !oracle.isPublic(table.name, id) {
+                for case .text(let text) in values.values
+                where Cast.members.contains(where: { text.hasPrefix($0.user + "-") }) {
+                    #expect(!crawled.contains(text), "the portal shows \(text) of \(table.name) \(id)")
+                }
             }
         }
     }

@@ -80,6 +80,14 @@ public enum ReportLabel: String, Sendable, CaseIterable {
     case dashboardNotAssessed = "dashboard.not_assessed"
     case dashboardNoInstitution = "dashboard.no_institution"
     case dashboardOverdueCount = "dashboard.overdue_count"
+    case portalTitle = "portal.title"
+    case portalCount = "portal.count"
+    case portalOpenData = "portal.open_data"
+    case portalOpenDataNote = "portal.open_data.note"
+    case portalCsv = "portal.csv"
+    case portalJson = "portal.json"
+    case portalDashboards = "portal.dashboards"
+    case portalLanguages = "portal.languages"
 }
 
 /// The labels of one UN language, read from `Resources/Catalogs/LANG.json` (one file a language).

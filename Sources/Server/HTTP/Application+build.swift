@@ -29,6 +29,12 @@ public func buildApplication(
     let sync = SyncService(
         storage: storage, policy: policy, clock: clock, maxClockSkewMillis: configuration.maxClockSkewMillis)
     SyncRoutes(sync: sync, identity: identity, clock: clock).add(to: router)
+    // The public portal reads the public's view of the same feed, no sign-in.
+    if let view = try? PublicView(sync: sync) {
+        PortalRoutes(view: view, clock: clock).add(to: router)
+    } else {
+        logger.error("portal.unavailable")
+    }
     return Application(
         router: router,
         configuration: .init(
