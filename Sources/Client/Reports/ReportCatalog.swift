@@ -23,6 +23,7 @@ public enum ReportLabel: String, Sendable, CaseIterable {
     case recommendationRecommendingStates = "recommendation.recommending_states"
     case recommendationPosition = "recommendation.position"
     case recommendationStatus = "recommendation.status"
+    case recommendationFollowUpDue = "recommendation.follow_up_due"
     case institutionsLead = "institutions.lead"
     case institutionsContributing = "institutions.contributing"
     case actions = "actions"
