@@ -60,6 +60,27 @@ struct PortalTests {
                 try secretariat.trackingTable(RecommendationFilter()).rows.first { $0[0] == .text(third) }?[
                     status] == .text("planned"))
 
+            // One recommendation's page: its published work, the NHRI's rating marked as its own.
+            let detail = try await client.execute(uri: "/recommendations/\(recommendations[0])", method: .get)
+            #expect(detail.status == .ok)
+            let detailPage = String(buffer: detail.body)
+            for expected in [
+                "SHOWNACTION", "SHOWNPROGRESS", "SHOWNRATIONALE", "Partially implemented", "France, Brazil",
+            ] {
+                #expect(detailPage.contains(expected), "the page lacks \(expected)")
+            }
+            #expect(!detailPage.contains("HIDDEN"))
+            let list = String(
+                buffer: try await client.execute(uri: "/recommendations?q=torture&lang=fr", method: .get).body)
+            #expect(list.contains("1 recommandations correspondent."))
+            #expect(list.contains("/recommendations/\(recommendations[0])?lang=fr"))
+            // An unpublished row's id answers as an unknown one.
+            let hiddenAction = try #require(
+                try secretariat.rows("action").first { $0.values["title"] == .text("Draft action HIDDENDRAFT") })
+            let missing = try await client.execute(uri: "/recommendations/\(hiddenAction.id)", method: .get)
+            #expect(missing.status == .notFound)
+            #expect(!String(buffer: missing.body).contains("HIDDEN"))
+
             // Conditional requests.
             let tag = try #require(csv.headers[.eTag])
             let again = try await client.execute(

@@ -204,6 +204,12 @@ extension Replica {
             scope: scope, scopeName: scopeName, state: try status().state, date: date, sections: clustered + alone)
     }
 
+    /// Recommendation `id` with its published follow-up, as a report shows it (the portal's page
+    /// of one recommendation); `row_not_found` when the replica does not hold it.
+    public func publishedEntry(_ id: String) throws -> ReportEntry {
+        try reportEntry(try recommendationDetail(id), names: try institutionNames())
+    }
+
     /// Institution names by row id, with each NHRI's organisation id (for assessments' owners).
     private func institutionNames() throws -> (byID: [String: String], nhriByOrg: [String: String]) {
         var byID: [String: String] = [:]

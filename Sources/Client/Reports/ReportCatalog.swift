@@ -89,6 +89,12 @@ public enum ReportLabel: String, Sendable, CaseIterable {
     case portalJson = "portal.json"
     case portalDashboards = "portal.dashboards"
     case portalLanguages = "portal.languages"
+    case portalRecommendations = "portal.recommendations"
+    case portalSearch = "portal.search"
+    case portalSearchWords = "portal.search.words"
+    case portalResults = "portal.results"
+    case portalSubmissions = "portal.submissions"
+    case portalAll = "portal.all"
 }
 
 /// The labels of one UN language, read from `Resources/Catalogs/LANG.json` (one file a language).

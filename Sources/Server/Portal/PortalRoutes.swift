@@ -1,4 +1,5 @@
 import Client
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -22,17 +23,28 @@ struct PortalRoutes {
 
     func add(to router: Router<FollowupRequestContext>) {
         router.get("/") { request, _ in
-            let cursor = try await view.refresh()
-            let lang =
-                request.uri.queryParameters.get("lang").flatMap {
-                    ReportCatalog.languages.contains($0) ? $0 : nil
-                } ?? "en"
-            let today = Self.day(clock.nowMillis())
-            let tag = "\"p\(cursor)-\(lang)-\(today)\""
-            if Self.matches(request, tag) { return Self.notModified(tag) }
-            let catalog = try ReportCatalog(language: lang)
-            let html = try PortalPage(replica: view.replica, catalog: catalog, today: today).html()
-            return Self.answer(Data(html.utf8), type: "text/html; charset=utf-8", tag: tag)
+            try await page(request) { try $0.home() }
+        }
+        router.get("recommendations") { request, _ in
+            let query = request.uri.queryParameters
+            var filter = RecommendationFilter()
+            filter.search = query.get("q").flatMap { $0.isEmpty ? nil : $0 }
+            filter.mechanism = query.get("mechanism").flatMap { $0.isEmpty ? nil : $0.uppercased() }
+            filter.cycle = query.get("cycle").flatMap { Int($0) }
+            filter.session = query.get("session").flatMap { Int($0) }
+            filter.sdg = query.get("sdg").flatMap { $0.isEmpty ? nil : $0 }
+            filter.theme = query.get("theme").flatMap { $0.isEmpty ? nil : $0 }
+            return try await page(request) { try $0.list(filter) }
+        }
+        router.get("recommendations/:id") { request, context in
+            let id = try context.parameters.require("id")
+            return try await page(request) { page in
+                guard let html = try page.recommendation(id) else {
+                    // The same answer for an unknown id and an unpublished one.
+                    throw APIError(.notFound, "no such page: \(request.uri.path)")
+                }
+                return html
+            }
         }
         for download in Self.downloads {
             router.get(RouterPath(download.path)) { request, _ in
@@ -43,6 +55,22 @@ struct PortalRoutes {
                 return Self.answer(try table.encoded(as: download.format), type: download.type, tag: tag)
             }
         }
+    }
+
+    /// A page in the language the query asks (English otherwise), with its ETag: the public
+    /// view's position, the day (overdue items depend on it) and the address.
+    private func page(_ request: Request, _ render: (PortalPage) throws -> String) async throws -> Response {
+        let cursor = try await view.refresh()
+        let lang =
+            request.uri.queryParameters.get("lang").flatMap { ReportCatalog.languages.contains($0) ? $0 : nil } ?? "en"
+        let today = Self.day(clock.nowMillis())
+        let address = SHA256.hash(data: Data(request.uri.description.utf8)).prefix(6)
+            .map { String(format: "%02x", $0) }.joined()
+        let tag = "\"p\(cursor)-\(today)-\(address)\""
+        if Self.matches(request, tag) { return Self.notModified(tag) }
+        let html = try render(
+            PortalPage(replica: view.replica, catalog: try ReportCatalog(language: lang), today: today))
+        return Self.answer(Data(html.utf8), type: "text/html; charset=utf-8", tag: tag)
     }
 
     /// YYYY-MM-DD of a time in milliseconds since the epoch (UTC).
@@ -69,60 +97,5 @@ struct PortalRoutes {
         Response(
             status: .ok, headers: [.contentType: type, .eTag: tag, .cacheControl: "no-cache"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-/// The portal's page in one language: what is published, the dashboards, the downloads.
-struct PortalPage {
-    let replica: Replica
-    let catalog: ReportCatalog
-    let today: String
-
-    func html() throws -> String {
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
-        let count = try replica.recommendationCount(RecommendationFilter())
-        let dashboard = try replica.dashboard(catalog, today: today)
-        let direction = catalog.isRightToLeft ? "rtl" : "ltr"
-        let names = ["ar": "العربية", "en": "English", "es": "Español", "fr": "Français", "ru": "Русский", "zh": "中文"]
-        let languages = ReportCatalog.languages.map { code in
-            let current = code == catalog.language ? " aria-current=\"page\"" : ""
-            return
-                "<li><a href=\"/?lang=\(code)\" lang=\"\(code)\" hreflang=\"\(code)\"\(current)>\(names[code] ?? code)</a></li>"
-        }.joined()
-        let title = escape(catalog.text(.portalTitle))
-        return """
-            <!doctype html>
-            <html lang="\(catalog.language)" dir="\(direction)">
-            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(title)</title>
-            <style>
-            body{font-family:sans-serif;margin:0 auto;max-width:72rem;padding:1rem;color:#1a1a1a;line-height:1.5}
-            a{color:#1d4f91}a:focus{outline:3px solid #f4b400}
-            nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;padding:0}
-            figure.chart{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start;margin:2rem 0}
-            figcaption{flex-basis:100%;font-weight:bold}
-            table{border-collapse:collapse}th,td{border:1px solid #8c8c8c;padding:.25rem .5rem;text-align:start}
-            svg{max-width:100%;height:auto}
-            </style></head>
-            <body>
-            <header><h1>\(title)</h1>
-            <nav aria-label="\(escape(catalog.text(.portalLanguages)))"><ul>\(languages)</ul></nav></header>
-            <main>
-            <p>\(escape(catalog.text(.portalCount, ["count": String(count)])))</p>
-            <section aria-labelledby="open-data"><h2 id="open-data">\(escape(catalog.text(.portalOpenData)))</h2>
-            <p>\(escape(catalog.text(.portalOpenDataNote)))</p>
-            <ul><li><a href="/open-data/recommendations.csv">\(escape(catalog.text(.portalCsv)))</a></li>
-            <li><a href="/open-data/recommendations.json">\(escape(catalog.text(.portalJson)))</a></li></ul></section>
-            <section aria-labelledby="dashboards"><h2 id="dashboards">\(escape(catalog.text(.portalDashboards)))</h2>
-            \(dashboard.html())
-            </section>
-            </main>
-            </body>
-            </html>
-
-            """
     }
 }
