@@ -97,4 +97,13 @@ struct PortalTests {
             #expect(now.first { $0[0] == third }?[status] == "planned")
         }
     }
+
+    @Test("rendered answers are kept by ETag, the oldest forgotten first")
+    func renderedAnswers() async {
+        let answers = RenderedAnswers()
+        for index in 0...RenderedAnswers.capacity { await answers.keep(Data([UInt8(index % 256)]), as: "t\(index)") }
+        #expect(await answers["t0"] == nil)
+        #expect(await answers["t1"] == Data([1]))
+        #expect(await answers["t\(RenderedAnswers.capacity)"] == Data([0]))
+    }
 }

@@ -9,11 +9,14 @@ import Shared
 /// The public portal at `/`, no sign-in: a page in six languages with the dashboards, and the
 /// open-data downloads at stable addresses, all read from `PublicView` (what the public may see).
 ///
-/// Each answer carries an ETag of the public view's feed position (and the language and day for
-/// the page); a request whose `If-None-Match` names it gets `304 Not Modified`.
+/// Each answer carries an ETag of the public view's feed position (and, for a page, the day and
+/// the address); a request whose `If-None-Match` names it gets `304 Not Modified`, and an answer
+/// already rendered for that ETag is served again without reading the replica.
 struct PortalRoutes {
     let view: PublicView
     let clock: any WallClock
+    /// Answers already rendered, by ETag (which names the public view's position).
+    let rendered = RenderedAnswers()
 
     /// The stable addresses of the open-data downloads.
     static let downloads = [
@@ -49,10 +52,12 @@ struct PortalRoutes {
         for download in Self.downloads {
             router.get(RouterPath(download.path)) { request, _ in
                 let cursor = try await view.refresh()
-                let tag = "\"d\(cursor)\""
+                let tag = "\"d\(cursor)-\(download.format.rawValue)\""
                 if Self.matches(request, tag) { return Self.notModified(tag) }
-                let table = try view.replica.trackingTable(RecommendationFilter())
-                return Self.answer(try table.encoded(as: download.format), type: download.type, tag: tag)
+                if let data = await rendered[tag] { return Self.answer(data, type: download.type, tag: tag) }
+                let data = try view.replica.trackingTable(RecommendationFilter()).encoded(as: download.format)
+                await rendered.keep(data, as: tag)
+                return Self.answer(data, type: download.type, tag: tag)
             }
         }
     }
@@ -68,9 +73,12 @@ struct PortalRoutes {
             .map { String(format: "%02x", $0) }.joined()
         let tag = "\"p\(cursor)-\(today)-\(address)\""
         if Self.matches(request, tag) { return Self.notModified(tag) }
+        let type = "text/html; charset=utf-8"
+        if let data = await rendered[tag] { return Self.answer(data, type: type, tag: tag) }
         let html = try render(
             PortalPage(replica: view.replica, catalog: try ReportCatalog(language: lang), today: today))
-        return Self.answer(Data(html.utf8), type: "text/html; charset=utf-8", tag: tag)
+        await rendered.keep(Data(html.utf8), as: tag)
+        return Self.answer(Data(html.utf8), type: type, tag: tag)
     }
 
     /// YYYY-MM-DD of a time in milliseconds since the epoch (UTC).
@@ -97,5 +105,21 @@ struct PortalRoutes {
         Response(
             status: .ok, headers: [.contentType: type, .eTag: tag, .cacheControl: "no-cache"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The portal's latest rendered answers by ETag, the oldest forgotten first.
+actor RenderedAnswers {
+    /// How many answers are kept.
+    static let capacity = 256
+    private var answers: [String: Data] = [:]
+    private var order: [String] = []
+
+    subscript(tag: String) -> Data? { answers[tag] }
+
+    /// Keeps `data` as the answer for `tag`.
+    func keep(_ data: Data, as tag: String) {
+        if answers.updateValue(data, forKey: tag) == nil { order.append(tag) }
+        while order.count > Self.capacity { answers[order.removeFirst()] = nil }
     }
 }
