@@ -54,7 +54,8 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Shared", "RowStorage",
+                // The Client library gives the public portal its replica of the public's view.
+                "Shared", "RowStorage", "Client",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),

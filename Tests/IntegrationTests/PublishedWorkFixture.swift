@@ -13,6 +13,7 @@ import Testing
 struct PublishedWorkFixture {
     let server: InProcessServer
     let secretariat: Replica
+    let secretariatEngine: SyncEngine
     let ministry: Replica
     let nhri: Replica
     /// The secretariat's replica directory (for the `followup` commands).
@@ -128,7 +129,8 @@ struct PublishedWorkFixture {
         _ = try await secretariatEngine.sync()
         _ = try await ministryEngine.sync()
         return PublishedWorkFixture(
-            server: server, secretariat: secretariat, ministry: ministry, nhri: nhri,
+            server: server, secretariat: secretariat, secretariatEngine: secretariatEngine, ministry: ministry,
+            nhri: nhri,
             secretariatDirectory: directory, recommendations: ids)
     }
 }

@@ -94,6 +94,14 @@ struct ReportTests {
         #expect(!text.contains("HIDDEN"))
         #expect(!text.contains("OTHERCYCLE"))
 
+        // Only those marked for follow-up, when asked.
+        #expect(try fixture.nhri.report(.treatyBody("CEDAW", followUpOnly: true)).entries.isEmpty)
+        _ = try fixture.secretariat.put(
+            "recommendation", id: fixture.recommendations[4], fields: ["follow_up_due": .text("2027-03-01")])
+        let marked = try fixture.secretariat.report(.treatyBody("CEDAW", followUpOnly: true))
+        #expect(marked.entries.map(\.followUpDue) == ["2027-03-01"])
+        #expect(Self.flat(try Self.pdfText(marked).text).contains("Follow-up due: 2027-03-01"))
+
         #expect(throws: ReportError.self) { try fixture.nhri.report(.treatyBody("UPR")) }
         #expect(throws: ReportError.self) { try fixture.nhri.report(.treatyBody("NOSUCH")) }
         #expect(throws: ReplicaError.self) { try fixture.nhri.report(.institution("nobody")) }

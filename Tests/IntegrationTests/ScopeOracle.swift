@@ -169,6 +169,31 @@ struct ScopeOracle {
         }
     }
 
+    /// Whether the public (a viewer with no organisation, the portal) may read live row `id` of
+    /// `table`: public records and bills, and published work, assessments, replies, oversight
+    /// and non-confidential submissions; never an indicator.
+    func isPublic(_ table: String, _ id: String) -> Bool {
+        guard let row = snapshot.rows[table]?[id] else { return false }
+        let published = row["state"] == .text("published")
+        switch table {
+        case "mechanism", "recommendation", "cluster", "cluster_member", "institution", "assignment", "bill":
+            return true
+        case "action", "progress_update", "assessment", "assessment_reply", "oversight_request", "oversight_response":
+            return published
+        case "submission":
+            return published && row["confidential"] != .bool(true)
+        case "attachment":
+            if case .text(let parentTable)? = row["parent_table"], case .text(let parent)? = row["parent_id"],
+                parentTable != "attachment", snapshot.rows[parentTable]?[parent] != nil
+            {
+                return isPublic(parentTable, parent)
+            }
+            return false
+        default:
+            return false
+        }
+    }
+
     /// The ids of the live rows of `table` that `org` may read.
     func visible(_ table: String, to org: String) -> Set<String> {
         Set((snapshot.rows[table] ?? [:]).keys.filter { readers(table, $0).contains(org) })

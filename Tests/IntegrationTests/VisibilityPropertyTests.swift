@@ -1,6 +1,10 @@
 import Client
 import Foundation
 import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
 import RowStorage
 import Shared
 import TestSupport
@@ -102,6 +106,56 @@ struct VisibilityPropertyTests {
                 try await verify(&members[index], server: server)
                 if round == 1 { #expect(try members[index].replica.status().pending == 0) }
             }
+        }
+        try await verifyPortal(server: server)
+    }
+
+    /// Crawls every page and download of the public portal after the random work: the public's
+    /// view holds exactly the rows the oracle makes public, and no text of another row shows.
+    private func verifyPortal(server: InProcessServer) async throws {
+        let snapshot = try await ServerSnapshot.of(server.storage)
+        let oracle = ScopeOracle(snapshot: snapshot, kinds: Cast.kinds)
+        let view = try PublicView(sync: server.service)
+        try await view.refresh()
+        for table in Schema.current.tables {
+            let expected = Set((snapshot.rows[table.name] ?? [:]).keys.filter { oracle.isPublic(table.name, $0) })
+            #expect(Set(try view.replica.rows(table.name).map(\.id)) == expected, "public \(table.name)")
+        }
+        let app = buildApplication(
+            ServerConfiguration(port: 0, logLevel: LiveServer.logLevel), storage: server.storage,
+            files: try DirectoryEvidenceStore(root: try temporaryDirectory("portal-crawl-files")),
+            clock: server.clock)
+        // Every page: home and list in each language, each recommendation, the downloads, and
+        // addresses that must not answer: another table's row ids, searches for hidden texts.
+        var hidden: [(table: String, id: String, text: String)] = []
+        for table in Schema.current.tables {
+            for (id, values) in snapshot.rows[table.name] ?? [:] where !oracle.isPublic(table.name, id) {
+                for case .text(let text) in values.values
+                where Cast.members.contains(where: { text.hasPrefix($0.user + "-") }) {
+                    hidden.append((table.name, id, text))
+                }
+            }
+        }
+        var paths =
+            ReportCatalog.languages.flatMap { ["/?lang=\($0)", "/recommendations?lang=\($0)"] }
+            + PortalRoutes.downloads.map(\.path) + ["/no-such-page", "/open-data/recommendations.xml"]
+        paths += (snapshot.rows["recommendation"] ?? [:]).keys.sorted().map { "/recommendations/\($0)" }
+        paths += hidden.prefix(12).flatMap { ["/recommendations/\($0.id)", "/recommendations?q=\($0.text)"] }
+        let addresses = paths
+        let pages = try await app.test(.router) { client in
+            var pages: [String] = []
+            for path in addresses {
+                let response = try await client.execute(uri: path, method: .get)
+                pages.append(String(buffer: response.body))
+            }
+            return pages
+        }
+        let crawled = pages.joined(separator: "\n")
+        #expect(crawled.contains("<svg"))
+        // The search pages echo what was searched for in their form; nothing else may hold it.
+        for item in hidden {
+            let shown = crawled.replacingOccurrences(of: "value=\"\(item.text)\"", with: "")
+            #expect(!shown.contains(item.text), "the portal shows \(item.text) of \(item.table) \(item.id)")
         }
     }
 

@@ -128,6 +128,7 @@ extension Report {
         if let position = entry.position {
             document.labelled(catalog.text(.recommendationPosition), catalog.term("position", position))
         }
+        if let due = entry.followUpDue { document.labelled(catalog.text(.recommendationFollowUpDue), due) }
         document.labelled(catalog.text(.recommendationStatus), catalog.term("status", entry.status.rawValue))
         let none = catalog.text(.none)
         document.labelled(

@@ -6,8 +6,9 @@ import Shared
 public enum ReportScope: Sendable, Equatable {
     /// The UPR recommendations of one cycle (the mid-term report).
     case uprMidterm(cycle: Int)
-    /// The recommendations of one treaty body (`CEDAW`, `CAT`...).
-    case treatyBody(String)
+    /// The recommendations of one treaty body (`CEDAW`, `CAT`...); with `followUpOnly`, those
+    /// marked for follow-up (a `follow_up_due` date) alone.
+    case treatyBody(String, followUpOnly: Bool = false)
     /// The recommendations assigned to one institution (row id or organisation id), directly or
     /// through a cluster.
     case institution(String)
@@ -61,6 +62,8 @@ public struct ReportEntry: Sendable, Equatable {
     public var cycle: Int?
     public var recommendingStates: [String]
     public var position: String?
+    /// The date the mechanism asked a follow-up by, when it marked the recommendation for one.
+    public var followUpDue: String?
     /// Institution names, directly assigned or through a cluster.
     public var lead: [String]
     public var contributing: [String]
@@ -140,7 +143,7 @@ extension Replica {
             filter.mechanism = "UPR"
             filter.cycle = cycle
             scopeName = String(cycle)
-        case .treatyBody(let body):
+        case .treatyBody(let body, _):
             let code = body.uppercased()
             let known = try read { db in
                 try String.fetchOne(
@@ -163,6 +166,9 @@ extension Replica {
         var clusterSections: [String: Int] = [:]
         for summary in try recommendations(filter) {
             let detail = try recommendationDetail(summary.id)
+            if case .treatyBody(_, followUpOnly: true) = scope, detail.recommendation["follow_up_due"] == nil {
+                continue
+            }
             let entry = try reportEntry(detail, names: names)
             let clusters = detail.clusters.sorted {
                 ($0["title"]?.description ?? "").localizedStandardCompare($1["title"]?.description ?? "")
@@ -196,6 +202,12 @@ extension Replica {
         let alone = sections.filter { $0.cluster == nil }.sorted { ordered($0.entries[0], $1.entries[0]) }
         return Report(
             scope: scope, scopeName: scopeName, state: try status().state, date: date, sections: clustered + alone)
+    }
+
+    /// Recommendation `id` with its published follow-up, as a report shows it (the portal's page
+    /// of one recommendation); `row_not_found` when the replica does not hold it.
+    public func publishedEntry(_ id: String) throws -> ReportEntry {
+        try reportEntry(try recommendationDetail(id), names: try institutionNames())
     }
 
     /// Institution names by row id, with each NHRI's organisation id (for assessments' owners).
@@ -271,7 +283,8 @@ extension Replica {
             paragraph: text(recommendation["paragraph"]), text: text(recommendation["text"]) ?? "",
             mechanism: text(mechanism), session: integer(recommendation["session"]),
             cycle: integer(recommendation["cycle"]), recommendingStates: states,
-            position: text(recommendation["position"]), lead: institutions("lead"),
+            position: text(recommendation["position"]), followUpDue: text(recommendation["follow_up_due"]),
+            lead: institutions("lead"),
             contributing: institutions("contributing"),
             actions: actions.map {
                 ReportAction(

@@ -23,6 +23,7 @@ public enum ReportLabel: String, Sendable, CaseIterable {
     case recommendationRecommendingStates = "recommendation.recommending_states"
     case recommendationPosition = "recommendation.position"
     case recommendationStatus = "recommendation.status"
+    case recommendationFollowUpDue = "recommendation.follow_up_due"
     case institutionsLead = "institutions.lead"
     case institutionsContributing = "institutions.contributing"
     case actions = "actions"
@@ -80,6 +81,20 @@ public enum ReportLabel: String, Sendable, CaseIterable {
     case dashboardNotAssessed = "dashboard.not_assessed"
     case dashboardNoInstitution = "dashboard.no_institution"
     case dashboardOverdueCount = "dashboard.overdue_count"
+    case portalTitle = "portal.title"
+    case portalCount = "portal.count"
+    case portalOpenData = "portal.open_data"
+    case portalOpenDataNote = "portal.open_data.note"
+    case portalCsv = "portal.csv"
+    case portalJson = "portal.json"
+    case portalDashboards = "portal.dashboards"
+    case portalLanguages = "portal.languages"
+    case portalRecommendations = "portal.recommendations"
+    case portalSearch = "portal.search"
+    case portalSearchWords = "portal.search.words"
+    case portalResults = "portal.results"
+    case portalSubmissions = "portal.submissions"
+    case portalAll = "portal.all"
 }
 
 /// The labels of one UN language, read from `Resources/Catalogs/LANG.json` (one file a language).

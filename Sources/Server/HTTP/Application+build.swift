@@ -36,6 +36,12 @@ public func buildApplication(
     SyncRoutes(sync: sync, identity: identity, clock: clock).add(to: router)
     let connections = OpenConnections(limit: configuration.maxConnections)
     FileRoutes(evidence: evidence, identity: identity).add(to: router)
+    // The public portal reads the public's view of the same feed, no sign-in.
+    if let view = try? PublicView(sync: sync) {
+        PortalRoutes(view: view, clock: clock).add(to: router)
+    } else {
+        logger.error("portal.unavailable")
+    }
     return Application(
         router: router,
         server: .http1(

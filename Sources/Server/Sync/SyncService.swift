@@ -117,8 +117,15 @@ public struct SyncService: Sendable {
 
     /// The changes in `viewer`'s scope after feed sequence `cursor`, at most `limit` of them.
     public func changes(after cursor: Int64, limit: Int, viewer: Viewer) async throws -> ChangePage {
+        try await changes(after: cursor, limit: limit, audience: viewer.audienceKeys)
+    }
+
+    /// The changes filed under `audience` after feed sequence `cursor`, at most `limit` of them.
+    ///
+    /// With `[.everyone]` alone, the public's view: a viewer with no organisation (the portal).
+    public func changes(after cursor: Int64, limit: Int, audience: [AudienceKey]) async throws -> ChangePage {
         try await storage.read { store in
-            let keys = viewer.audienceKeys.map(\.description)
+            let keys = audience.map(\.description)
             // One ordered range per key, merged by the planner: a pull reads only its own keys' entries.
             let plan = FeedPlanner.page(
                 ranges: try keys.map { try store.feedRange(audience: $0, after: cursor, limit: limit) },

@@ -31,8 +31,8 @@ extension FollowupCommand {
                 let entries = report.entries
                 printError(
                     "\(out): \(entries.count) recommendations in \(report.sections.count) sections, "
-                        + "\(entries.map(\.actions.count).reduce(0, +)) published actions, "
-                        + "\(entries.map(\.assessments.count).reduce(0, +)) published NHRI assessments")
+                        + "published: \(entries.map(\.actions.count).reduce(0, +)) actions, "
+                        + "\(entries.map(\.assessments.count).reduce(0, +)) NHRI assessments")
             }
         }
     }
@@ -54,9 +54,13 @@ extension FollowupCommand {
 
         @OptionGroup var options: ReplicaOptions
         @Option(help: "The treaty body's code, e.g. CEDAW.") var body: String
+        @Flag(help: "Only the recommendations marked for follow-up (with a follow-up due date).")
+        var followUpOnly = false
         @OptionGroup var report: ReportOptions
 
-        func run() async throws { try await report.write(.treatyBody(body), replica: options) }
+        func run() async throws {
+            try await report.write(.treatyBody(body, followUpOnly: followUpOnly), replica: options)
+        }
     }
 
     struct InstitutionReport: AsyncParsableCommand {

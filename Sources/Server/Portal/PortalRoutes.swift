@@ -1,0 +1,125 @@
+import Client
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Shared
+
+/// The public portal at `/`, no sign-in: a page in six languages with the dashboards, and the
+/// open-data downloads at stable addresses, all read from `PublicView` (what the public may see).
+///
+/// Each answer carries an ETag of the public view's feed position (and, for a page, the day and
+/// the address); a request whose `If-None-Match` names it gets `304 Not Modified`, and an answer
+/// already rendered for that ETag is served again without reading the replica.
+struct PortalRoutes {
+    let view: PublicView
+    let clock: any WallClock
+    /// Answers already rendered, by ETag (which names the public view's position).
+    let rendered = RenderedAnswers()
+
+    /// The stable addresses of the open-data downloads.
+    static let downloads = [
+        (path: "/open-data/recommendations.csv", format: ExportFormat.csv, type: "text/csv; charset=utf-8"),
+        (path: "/open-data/recommendations.json", format: ExportFormat.json, type: "application/json"),
+    ]
+
+    func add(to router: Router<FollowupRequestContext>) {
+        router.get("/") { request, _ in
+            try await page(request) { try $0.home() }
+        }
+        router.get("recommendations") { request, _ in
+            let query = request.uri.queryParameters
+            var filter = RecommendationFilter()
+            filter.search = query.get("q").flatMap { $0.isEmpty ? nil : $0 }
+            filter.mechanism = query.get("mechanism").flatMap { $0.isEmpty ? nil : $0.uppercased() }
+            filter.cycle = query.get("cycle").flatMap { Int($0) }
+            filter.session = query.get("session").flatMap { Int($0) }
+            filter.sdg = query.get("sdg").flatMap { $0.isEmpty ? nil : $0 }
+            filter.theme = query.get("theme").flatMap { $0.isEmpty ? nil : $0 }
+            return try await page(request) { try $0.list(filter) }
+        }
+        router.get("recommendations/:id") { request, context in
+            let id = try context.parameters.require("id")
+            return try await page(request) { page in
+                guard let html = try page.recommendation(id) else {
+                    // The same answer for an unknown id and an unpublished one.
+                    throw APIError(.notFound, "no such page: \(request.uri.path)")
+                }
+                return html
+            }
+        }
+        for download in Self.downloads {
+            router.get(RouterPath(download.path)) { request, _ in
+                let cursor = try await view.refresh()
+                let tag = "\"d\(cursor)-\(download.format.rawValue)\""
+                if Self.matches(request, tag) { return Self.notModified(tag) }
+                if let data = await rendered[tag] { return Self.answer(data, type: download.type, tag: tag) }
+                let data = try view.replica.trackingTable(RecommendationFilter()).encoded(as: download.format)
+                await rendered.keep(data, as: tag)
+                return Self.answer(data, type: download.type, tag: tag)
+            }
+        }
+    }
+
+    /// A page in the language the query asks (English otherwise), with its ETag: the public
+    /// view's position, the day (overdue items depend on it) and the address.
+    private func page(_ request: Request, _ render: (PortalPage) throws -> String) async throws -> Response {
+        let cursor = try await view.refresh()
+        let lang =
+            request.uri.queryParameters.get("lang").flatMap { ReportCatalog.languages.contains($0) ? $0 : nil } ?? "en"
+        let today = Self.day(clock.nowMillis())
+        let address = SHA256.hash(data: Data(request.uri.description.utf8)).prefix(6)
+            .map { String(format: "%02x", $0) }.joined()
+        let tag = "\"p\(cursor)-\(today)-\(address)\""
+        if Self.matches(request, tag) { return Self.notModified(tag) }
+        let type = "text/html; charset=utf-8"
+        if let data = await rendered[tag] { return Self.answer(data, type: type, tag: tag) }
+        let html = try render(
+            PortalPage(replica: view.replica, catalog: try ReportCatalog(language: lang), today: today))
+        await rendered.keep(Data(html.utf8), as: tag)
+        return Self.answer(Data(html.utf8), type: type, tag: tag)
+    }
+
+    /// YYYY-MM-DD of a time in milliseconds since the epoch (UTC).
+    static func day(_ millis: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
+
+    private static func matches(_ request: Request, _ tag: String) -> Bool {
+        request.headers[values: .ifNoneMatch].flatMap { $0.split(separator: ",") }
+            .contains {
+                $0.trimmingCharacters(in: .whitespaces) == tag || $0.trimmingCharacters(in: .whitespaces) == "*"
+            }
+    }
+
+    private static func notModified(_ tag: String) -> Response {
+        Response(status: .notModified, headers: [.eTag: tag, .cacheControl: "no-cache"])
+    }
+
+    private static func answer(_ data: Data, type: String, tag: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: type, .eTag: tag, .cacheControl: "no-cache"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The portal's latest rendered answers by ETag, the oldest forgotten first.
+actor RenderedAnswers {
+    /// How many answers are kept.
+    static let capacity = 256
+    private var answers: [String: Data] = [:]
+    private var order: [String] = []
+
+    subscript(tag: String) -> Data? { answers[tag] }
+
+    /// Keeps `data` as the answer for `tag`.
+    func keep(_ data: Data, as tag: String) {
+        if answers.updateValue(data, forKey: tag) == nil { order.append(tag) }
+        while order.count > Self.capacity { answers[order.removeFirst()] = nil }
+    }
+}
