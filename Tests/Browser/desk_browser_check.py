@@ -253,16 +253,20 @@ def accessibility_tour(browser, user, rec_path):
             direction = browser.driver.find_element(By.TAG_NAME, "html").get_attribute("dir")
             if direction != "rtl":
                 fail(f"Arabic page of {user} has dir={direction}")
-        for path in ["/", "/recommendations", "/recommendations?q=torture&cycle=3", rec_path, "/sync"]:
+        for path in ["/", "/recommendations", "/recommendations?q=torture&cycle=3", "/sync", rec_path]:
             browser.open(user, path)
-        for link in browser.driver.find_elements(By.XPATH, "//main//a[contains(@class,'button')]"):
-            href = link.get_attribute("href")
+        # Every form the recommendation's page offers this organisation, empty then with its errors.
+        forms = [link.get_attribute("href")
+                 for link in browser.driver.find_elements(By.XPATH, "//main//a[contains(@class,'button')]")]
+        if not forms:
+            fail(f"{user}'s desk offers no form on the recommendation's page")
+        for href in forms:
             browser.driver.get(href)
             browser.check_page()
-            # The form with its error summary: saved empty.
             browser.driver.find_element(By.XPATH, "//main//form//button[@type='submit']").click()
             browser.check_page()
-            browser.open(user, rec_path)
+            if "error-summary" not in browser.driver.page_source:
+                fail(f"the empty form at {href} ({code}) shows no error summary")
     browser.open(user, "/")
     browser.choose_language("en")
 

@@ -183,6 +183,17 @@ struct DeskSecurityTests {
                 uri: "/recommendations/\(desk.recommendation)/assessment", method: .get, headers: [.cookie: cookie])
             #expect(assess.status == .forbidden)
 
+            // The secretariat assigns the recommendation from its page, picking the institution from a list.
+            let ministry = try #require(try desk.replica.institutions().first { $0.org == "moj" })
+            #expect(page.contains("/recommendations/\(desk.recommendation)/assignment"))
+            let assigned = try await desk.post(
+                client, "/recommendations/\(desk.recommendation)/assignment", cookie: cookie,
+                form: "institution=\(ministry.id)&role=lead&focalPoint=Legal+unit&csrf=\(desk.csrf(cookie))")
+            #expect(assigned.status == .seeOther)
+            let assignment = try #require(try desk.replica.rows("assignment").first)
+            #expect(assignment.values["institution_id"] == .text(ministry.id))
+            #expect(assignment.values["focal_point"] == .text("Legal unit"))
+
             let action = try desk.replica.planAction(NewAction(recommendation: desk.recommendation, title: "Bill"))
             #expect(try desk.replica.allowedMoves("action", id: action) == ["submitted"])
             let skip = try await client.execute(

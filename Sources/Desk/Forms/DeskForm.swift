@@ -22,9 +22,11 @@ struct DeskForm {
         case question
         /// The addressed institution's answer to a question.
         case answer
+        /// The secretariat's assignment of a recommendation to an institution.
+        case assignment
 
         /// The forms opened from a recommendation's page.
-        static let onRecommendation: [Kind] = [.action, .assessment, .submission, .question]
+        static let onRecommendation: [Kind] = [.assignment, .action, .assessment, .submission, .question]
 
         /// Whether this replica's organisation may fill in the form about `target` (a
         /// recommendation, an action for progress, a question for an answer).
@@ -41,6 +43,7 @@ struct DeskForm {
             case .submission: "submission"
             case .question: "oversight_request"
             case .answer: "oversight_response"
+            case .assignment: "assignment"
             }
         }
 
@@ -66,13 +69,17 @@ struct DeskForm {
                 fields["institution_id"] = someone.map(FieldValue.text)
                 return fields
             case .answer: return ["oversight_request_id": .text(target), "text": .text("-")]
+            case .assignment:
+                var fields: [String: FieldValue] = ["recommendation_id": .text(target), "role": .text("lead")]
+                fields["institution_id"] = (try? replica.institutions())?.first.map { FieldValue.text($0.id) }
+                return fields
             }
         }
 
         /// The recommendation a form about `target` belongs to, where the user returns after it.
         func recommendation(of target: String, replica: Replica) -> String? {
             switch self {
-            case .action, .assessment, .submission, .question: return target
+            case .action, .assessment, .submission, .question, .assignment: return target
             case .progress:
                 return (try? replica.row("action", id: target)).flatMap { AccessPolicy.text($0["recommendation_id"]) }
             case .answer:
@@ -156,6 +163,19 @@ struct DeskForm {
             ]
         case .answer:
             return [Field(name: "text", input: .textarea, required: true)]
+        case .assignment:
+            let institutions = ((try? replica.institutions()) ?? []).filter {
+                ["ministry", "judiciary", "secretariat"].contains($0.kind ?? "ministry")
+            }
+            return [
+                Field(
+                    name: "institution", input: .select, required: true,
+                    options: institutions.map { ($0.id, $0.name) }),
+                Field(
+                    name: "role", input: .select, required: true,
+                    options: AssignmentRole.allCases.map { ($0.rawValue, catalog["role_" + $0.rawValue]) }),
+                Field(name: "focalPoint", input: .text),
+            ]
         }
     }
 
@@ -201,6 +221,12 @@ struct DeskForm {
             _ = try replica.askOversight(request)
         case .answer:
             _ = try replica.answerOversight(target, text: form["text"] ?? "")
+        case .assignment:
+            _ = try replica.assign(
+                NewAssignment(
+                    target: target, institution: form["institution"] ?? "",
+                    role: form["role"].flatMap(AssignmentRole.init(rawValue:)) ?? .lead, focalPoint: form["focalPoint"])
+            )
         }
     }
 }
