@@ -6,7 +6,8 @@ its progress offline and syncs once the server is back; the secretariat publishe
 parliament asks and the ministry answers; the NHRI drafts and publishes an assessment; an NGO
 files a confidential submission that only the NHRI's desk shows; two desks of one ministry
 converge. axe-core 4 runs on every page visited, in English and in Arabic, and must report no
-violation. Also: a forged Host header gets 421 and a request without the cookie gets 403.
+violation; so does the public portal's home, list, search and recommendation page, which show the
+published action and assessment and never the confidential submission. Also: a forged Host header gets 421 and a request without the cookie gets 403.
 
 Usage: desk_browser_check.py [--bin DIR] [--screenshot PNG]
 (DIR holds the built followup and followup-server; default: swift build --show-bin-path.)
@@ -271,6 +272,37 @@ def accessibility_tour(browser, user, rec_path):
     browser.choose_language("en")
 
 
+def portal_tour(browser, base, rec_path, hidden):
+    """The public portal (no cookie) in English then Arabic, axe on each page; no text in `hidden` shows."""
+    browser.base["portal"] = base
+    for code in ["en", "ar"]:
+        for path in ["/", "/recommendations", "/recommendations?q=torture", rec_path]:
+            browser.open("portal", f"{path}{'&' if '?' in path else '?'}lang={code}")
+            html = browser.driver.find_element(By.TAG_NAME, "html")
+            if (html.get_attribute("lang"), html.get_attribute("dir")) != (code, "rtl" if code == "ar" else "ltr"):
+                fail(f"the portal's {path} in {code} has lang={html.get_attribute('lang')} "
+                     f"dir={html.get_attribute('dir')}")
+            for text in hidden:
+                if text in browser.driver.page_source:
+                    fail(f"the portal's {path} ({code}) shows {text!r}")
+            if "q=" in path:
+                browser.expect("Ratify the Optional Protocol", where=f"portal search ({code})")
+            if path == rec_path:
+                browser.expect("Draft the ratification bill", where=f"portal's published action ({code})")
+                browser.expect("A bill exists; no vote yet.", where=f"portal's published assessment ({code})")
+    parsed = urllib.parse.urlsplit(base)
+    for path in ["/open-data/recommendations.csv", "/open-data/recommendations.json"]:
+        connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read().decode("utf-8")
+        if response.status != 200:
+            fail(f"the portal's {path} got {response.status}")
+        for text in hidden:
+            if text in body:
+                fail(f"the portal's {path} holds {text!r}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin")
@@ -453,6 +485,9 @@ def main():
             browser.driver.set_window_size(1000, 900)
             browser.driver.save_screenshot(arguments.screenshot)
 
+        # The public portal: the published action and assessment, never the confidential submission.
+        portal_tour(browser, url, rec_path, ["Visits by monitors"])
+
         # Every page, in English and in Arabic, for each kind of organisation.
         for user in ["sara", "malik", "pat", "nadia", "omar"]:
             accessibility_tour(browser, user, rec_path)
@@ -466,7 +501,7 @@ def main():
         deployment.close()
 
     verdict = f"failed ({len(failures)} problems)" if failures else "passed"
-    print(f"desk browser check {verdict}: {checked_pages} pages checked with axe, in English and Arabic")
+    print(f"desk browser check {verdict}: {checked_pages} pages (desk and portal) checked with axe, in English and Arabic")
     return 1 if failures else 0
 
 
