@@ -7,7 +7,8 @@ parliament asks and the ministry answers; the NHRI drafts and publishes an asses
 files a confidential submission that only the NHRI's desk shows; two desks of one ministry
 converge. axe-core 4 runs on every page visited, in English and in Arabic, and must report no
 violation; so does the public portal's home, list, search and recommendation page, which show the
-published action and assessment and never the confidential submission. Also: a forged Host header gets 421 and a request without the cookie gets 403.
+published action and assessment and never the confidential submission. Also: a forged Host
+header gets 421 and a request without the cookie gets 403.
 
 Usage: desk_browser_check.py [--bin DIR] [--screenshot PNG]
 (DIR holds the built followup and followup-server; default: swift build --show-bin-path.)
@@ -501,7 +502,8 @@ def main():
         deployment.close()
 
     verdict = f"failed ({len(failures)} problems)" if failures else "passed"
-    print(f"desk browser check {verdict}: {checked_pages} pages (desk and portal) checked with axe, in English and Arabic")
+    print(f"desk browser check {verdict}: {checked_pages} pages (desk and portal) checked with axe,"
+          " in English and Arabic")
     return 1 if failures else 0
 
 
