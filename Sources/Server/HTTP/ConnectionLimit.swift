@@ -12,9 +12,6 @@ final class OpenConnections: Sendable {
         self.limit = limit
     }
 
-    /// How many connections are open now.
-    var current: Int { count.load(ordering: .relaxed) }
-
     /// Counts a new connection in; false when it is one too many (it is not counted).
     func admit() -> Bool {
         let (open, _) = count.add(1, ordering: .relaxed)
