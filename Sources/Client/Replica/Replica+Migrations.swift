@@ -131,6 +131,18 @@ extension Replica {
                     CREATE INDEX assessment_reply_assessment ON assessment_reply(assessment_id);
                     """)
         }
+        migrator.registerMigration("v7-revisions") { db in
+            // Schema 5: revisions of published government work, found from the row they revise.
+            for statement in Schema.v5.additions(since: .v4) {
+                try db.execute(sql: statement)
+            }
+            try db.execute(
+                sql: """
+                    CREATE INDEX action_revision ON action(revision_of);
+                    CREATE INDEX progress_update_revision ON progress_update(revision_of);
+                    CREATE INDEX assessment_reply_revision ON assessment_reply(revision_of);
+                    """)
+        }
         return migrator
     }()
 }

@@ -99,6 +99,12 @@ extension SQLiteServerStorage {
                     CREATE INDEX auth_session_device ON auth_session(device_id);
                     """)
         }
+        // Schema 5: revisions of published government work (`revision_of`).
+        migrator.registerMigration("v7-revisions") { db in
+            for statement in Schema.v5.additions(since: .v4) {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }
 }
