@@ -26,6 +26,7 @@ public struct APIError: HTTPResponseError, Sendable {
     /// Maps a service error to its API error.
     public init(_ error: ServiceError) {
         self.init(error.code, error.message)
+        if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
     }
 
     /// Maps a refused sign-in to its API error: 401, or 429 with `Retry-After`.
@@ -46,7 +47,7 @@ public struct APIError: HTTPResponseError, Sendable {
         case .unsupportedEncoding: .unsupportedMediaType
         case .unauthorized, .invalidCredentials: .unauthorized
         case .accountDisabled: .forbidden
-        case .tooManyRequests: .tooManyRequests
+        case .tooManyRequests, .quotaExceeded: .tooManyRequests
         case .notFound: .notFound
         case .internalError: .internalServerError
         default: .unprocessableContent

@@ -99,6 +99,10 @@ extension SQLiteServerStorage {
                     CREATE INDEX auth_session_device ON auth_session(device_id);
                     """)
         }
+        // Each organisation's bytes accepted today, for its daily quota (`SyncService.dailyQuotaBytes`).
+        migrator.registerMigration("v8-quota") { db in
+            try db.execute(sql: "CREATE INDEX op_log_org_received ON op_log(org_id, received_at)")
+        }
         // Schema 5: revisions of published government work (`revision_of`).
         migrator.registerMigration("v7-revisions") { db in
             for statement in Schema.v5.additions(since: .v4) {

@@ -6,11 +6,14 @@ public struct ServiceError: Error, Sendable, Equatable {
     public var code: ErrorCode
     /// What went wrong, in words.
     public var message: String
+    /// When to try again, in seconds (`Retry-After`), for a refusal that passes with time.
+    public var retryAfterSeconds: Int?
 
     /// Creates an error.
-    public init(_ code: ErrorCode, _ message: String) {
+    public init(_ code: ErrorCode, _ message: String, retryAfterSeconds: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 }
 

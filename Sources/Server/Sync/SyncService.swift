@@ -24,6 +24,10 @@ public struct SyncService: Sendable {
     /// About the longest one write transaction of a push runs before the push goes on in the
     /// next (each transaction decides at least one operation, and commits before the answer).
     public var writeSlice: Duration = .milliseconds(50)
+    /// The most bytes of fields an organisation other than the secretariat may have accepted
+    /// per UTC day (nil: no quota); a push that would pass it is refused whole with
+    /// `quota_exceeded` and changes nothing.
+    public var dailyQuotaBytes: Int64?
 
     /// Creates the service.
     ///
@@ -52,6 +56,7 @@ public struct SyncService: Sendable {
         let now = clock.nowMillis()
         let (decider, recorder) = (self.decider, self.recorder)
         let operations = request.ops
+        try await checkQuota(of: operations, session: session, now: now)
         let files = try evidence.attachedFiles(of: operations, session: session)
         let slice = writeSlice
         var verdicts: [Verdict] = []
@@ -68,6 +73,25 @@ public struct SyncService: Sendable {
             }
         }
         return PushResponse(verdicts: verdicts, serverTime: now)
+    }
+
+    /// Refuses a push that would take the session's organisation past its daily quota.
+    ///
+    /// The secretariat has none: it imports whole databases of recommendations. Every
+    /// operation of the push counts, refused or not, so the check needs no decision.
+    func checkQuota(of operations: [SyncOperation], session: Session, now: Int64) async throws {
+        guard let quota = dailyQuotaBytes, session.orgKind != .secretariat else { return }
+        let day: Int64 = 86_400_000
+        let today = now - now % day
+        let incoming = operations.reduce(Int64(0)) { $0 + Int64(WireJSON.encode($1.fields).utf8.count) }
+        let org = session.org
+        let used = try await storage.read { try $0.loggedBytes(org: org, since: today) }
+        guard used + incoming > quota else { return }
+        let seconds = Int((today + day - now + 999) / 1000)
+        throw ServiceError(
+            .quotaExceeded,
+            "\(org) has had \(used) bytes accepted today; this push of \(incoming) more would pass its daily quota of \(quota) bytes. Nothing was stored: the edits wait in the outbox; try again after midnight UTC (in \(seconds) s) or ask the operator",
+            retryAfterSeconds: seconds)
     }
 
     /// The push loop: decides each operation against the state its predecessors left, in order,

@@ -31,6 +31,8 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let invalidCredentials = ErrorCode(rawValue: "invalid_credentials")
     public static let accountDisabled = ErrorCode(rawValue: "account_disabled")
     public static let tooManyRequests = ErrorCode(rawValue: "too_many_requests")
+    /// The organisation's daily quota of accepted bytes is used up (429 with `Retry-After`).
+    public static let quotaExceeded = ErrorCode(rawValue: "quota_exceeded")
     public static let notFound = ErrorCode(rawValue: "not_found")
     public static let internalError = ErrorCode(rawValue: "internal_error")
     /// An evidence file (or a declared upload length) is over the server's file size limit.
