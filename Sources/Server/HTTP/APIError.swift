@@ -42,7 +42,7 @@ public struct APIError: HTTPResponseError, Sendable {
         switch code {
         case .malformedJSON, .malformedRequest: .badRequest
         case .payloadTooLarge, .batchTooLarge, .fileTooLarge: .contentTooLarge
-        case .offsetMismatch: .conflict
+        case .offsetMismatch, .organisationChanged: .conflict
         case .invalidRange: .rangeNotSatisfiable
         case .unsupportedEncoding: .unsupportedMediaType
         case .unauthorized, .invalidCredentials: .unauthorized

@@ -1,7 +1,7 @@
 import Shared
 
 /// An error of the server's services: a stable code and a message, mapped to HTTP by the routes.
-public struct ServiceError: Error, Sendable, Equatable {
+public struct ServiceError: CodedError, Sendable, Equatable {
     /// The stable code.
     public var code: ErrorCode
     /// What went wrong, in words.

@@ -53,6 +53,12 @@ public struct SyncService: Sendable {
                 .batchTooLarge,
                 "a push carries at most \(PushRequest.maxOperations) operations; this one has \(request.ops.count)")
         }
+        if let org = request.org, org != session.org {
+            throw ServiceError(
+                .organisationChanged,
+                "these edits were made for \(org), but \(session.user) now belongs to \(session.org): nothing was stored; pull to take the new scope, and review the edits"
+            )
+        }
         let now = clock.nowMillis()
         let (decider, recorder) = (self.decider, self.recorder)
         let operations = request.ops
