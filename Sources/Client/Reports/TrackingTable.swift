@@ -67,10 +67,16 @@ extension Replica {
                 WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL AND c._deleted IS NULL))
             ORDER BY i.name)
             """
+        // The live actions reaching the recommendation: on it, on a cluster holding it, or
+        // covering it. One branch each, so that each uses its index (an `OR` across them made
+        // SQLite scan every action for every recommendation).
         let actions = """
-            (a.recommendation_id = r.id OR a.cluster_id IN (
-              SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL)
-             OR EXISTS (SELECT 1 FROM json_each(a.covers) WHERE value = r.id))
+            p.action_id IN (
+              SELECT a.id FROM action a WHERE a._deleted IS NULL AND a.recommendation_id = r.id
+              UNION SELECT a.id FROM cluster_member cm JOIN action a ON a.cluster_id = cm.cluster_id
+                WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL AND a._deleted IS NULL
+              UNION SELECT a.id FROM action a, json_each(a.covers) j
+                WHERE a.covers IS NOT NULL AND a._deleted IS NULL AND j.value = r.id)
             """
         let sql = """
             SELECT r.id, r.document_symbol, r.paragraph, r.text, m.code, r.session, r.cycle,
@@ -86,7 +92,6 @@ extension Replica {
                      SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))
                  ORDER BY s.id DESC LIMIT 1),
               (SELECT trim(coalesce(p.date, '') || ' ' || coalesce(p.narrative, '')) FROM progress_update p
-                 JOIN action a ON a.id = p.action_id AND a._deleted IS NULL
                  WHERE p._deleted IS NULL AND \(actions)
                  ORDER BY p.date DESC, p.id DESC LIMIT 1)
             FROM recommendation r LEFT JOIN mechanism m ON m.id = r.mechanism_id AND m._deleted IS NULL

@@ -37,14 +37,17 @@ struct PortalRoutes {
             filter.session = query.get("session").flatMap { Int($0) }
             filter.sdg = query.get("sdg").flatMap { $0.isEmpty ? nil : $0 }
             filter.theme = query.get("theme").flatMap { $0.isEmpty ? nil : $0 }
-            return try await page(request) { try $0.list(filter) }
+            let number = query.get("page").flatMap { Int($0) } ?? 1
+            let chosen = filter
+            return try await page(request) { try $0.list(chosen, page: number) }
         }
         router.get("recommendations/:id") { request, context in
             let id = try context.parameters.require("id")
+            let path = request.uri.path
             return try await page(request) { page in
                 guard let html = try page.recommendation(id) else {
                     // The same answer for an unknown id and an unpublished one.
-                    throw APIError(.notFound, "no such page: \(request.uri.path)")
+                    throw APIError(.notFound, "no such page: \(path)")
                 }
                 return html
             }
@@ -54,9 +57,10 @@ struct PortalRoutes {
                 let cursor = try await view.refresh()
                 let tag = "\"d\(cursor)-\(download.format.rawValue)\""
                 if Self.matches(request, tag) { return Self.notModified(tag) }
-                if let data = await rendered[tag] { return Self.answer(data, type: download.type, tag: tag) }
-                let data = try view.replica.trackingTable(RecommendationFilter()).encoded(as: download.format)
-                await rendered.keep(data, as: tag)
+                let replica = view.replica
+                let data = try await rendered.answer(tag) {
+                    try replica.trackingTable(RecommendationFilter()).encoded(as: download.format)
+                }
                 return Self.answer(data, type: download.type, tag: tag)
             }
         }
@@ -64,7 +68,9 @@ struct PortalRoutes {
 
     /// A page in the language the query asks (English otherwise), with its ETag: the public
     /// view's position, the day (overdue items depend on it) and the address.
-    private func page(_ request: Request, _ render: (PortalPage) throws -> String) async throws -> Response {
+    private func page(_ request: Request, _ render: @escaping @Sendable (PortalPage) throws -> String) async throws
+        -> Response
+    {
         let cursor = try await view.refresh()
         let lang =
             request.uri.queryParameters.get("lang").flatMap { ReportCatalog.languages.contains($0) ? $0 : nil } ?? "en"
@@ -74,11 +80,21 @@ struct PortalRoutes {
         let tag = "\"p\(cursor)-\(today)-\(address)\""
         if Self.matches(request, tag) { return Self.notModified(tag) }
         let type = "text/html; charset=utf-8"
-        if let data = await rendered[tag] { return Self.answer(data, type: type, tag: tag) }
-        let html = try render(
-            PortalPage(replica: view.replica, catalog: try ReportCatalog(language: lang), today: today))
-        await rendered.keep(Data(html.utf8), as: tag)
-        return Self.answer(Data(html.utf8), type: type, tag: tag)
+        let replica = view.replica
+        let data = try await rendered.answer(tag) {
+            Data(try render(PortalPage(replica: replica, catalog: try Self.catalog(lang), today: today)).utf8)
+        }
+        return Self.answer(data, type: type, tag: tag)
+    }
+
+    /// The six catalogs, read once.
+    private static let catalogs: [String: ReportCatalog] = Dictionary(
+        uniqueKeysWithValues: ReportCatalog.languages.compactMap { code in
+            (try? ReportCatalog(language: code)).map { (code, $0) }
+        })
+
+    private static func catalog(_ language: String) throws -> ReportCatalog {
+        try catalogs[language] ?? ReportCatalog(language: language)
     }
 
     /// YYYY-MM-DD of a time in milliseconds since the epoch (UTC).
@@ -108,14 +124,39 @@ struct PortalRoutes {
     }
 }
 
-/// The portal's latest rendered answers by ETag, the oldest forgotten first.
+/// The portal's rendered answers by ETag, the least recently used forgotten first, so the pages
+/// many visitors ask for (the home page, the downloads) stay while one-off pages come and go.
+///
+/// An answer is rendered once however many requests for it arrive together: the others wait
+/// for that rendering (after a publication every visitor's next page has a new ETag).
 actor RenderedAnswers {
     /// How many answers are kept.
     static let capacity = 256
     private var answers: [String: Data] = [:]
+    /// Tags from the least to the most recently used.
     private var order: [String] = []
+    private var rendering: [String: Task<Data, any Error>] = [:]
 
     subscript(tag: String) -> Data? { answers[tag] }
+
+    /// The answer kept for `tag`, or the one `render` makes (once, whoever else asks meanwhile).
+    func answer(_ tag: String, render: @escaping @Sendable () throws -> Data) async throws -> Data {
+        if let data = answers[tag] {
+            if order.last != tag, let index = order.lastIndex(of: tag) {
+                order.remove(at: index)
+                order.append(tag)
+            }
+            return data
+        }
+        if let running = rendering[tag] { return try await running.value }
+        // Off the actor: other answers are looked up while this one renders.
+        let running = Task.detached { try render() }
+        rendering[tag] = running
+        defer { rendering[tag] = nil }
+        let data = try await running.value
+        keep(data, as: tag)
+        return data
+    }
 
     /// Keeps `data` as the answer for `tag`.
     func keep(_ data: Data, as tag: String) {
