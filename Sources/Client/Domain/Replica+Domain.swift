@@ -354,13 +354,16 @@ extension Replica {
         guard schemaTable.column(column) != nil else {
             throw ReplicaError(.unknownColumn, "table '\(table)' has no column '\(column)'")
         }
-        // A list column holds a JSON array: match one of its items.
+        // A list column holds a JSON array: match one of its items (of the rows that have any,
+        // which a partial index lists).
         let condition =
             schemaTable.column(column)?.type == .list
-            ? "EXISTS (SELECT 1 FROM json_each(\(table).\(column)) WHERE json_each.value = ?)" : "\(column) = ?"
+            ? "\(column) IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(\(table).\(column)) WHERE json_each.value = ?)"
+            : "\(column) = ?"
         let ids = try read { db in
             try String.fetchAll(
-                db, sql: "SELECT id FROM \(table) WHERE \(condition) AND _deleted IS NULL ORDER BY id", arguments: [id]
+                // `+id`: sorting the few matches, not walking every row in id order to skip the sort.
+                db, sql: "SELECT id FROM \(table) WHERE \(condition) AND _deleted IS NULL ORDER BY +id", arguments: [id]
             )
         }
         return try ids.compactMap { rowID in try row(table, id: rowID).map { (rowID, $0) } }

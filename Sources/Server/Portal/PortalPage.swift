@@ -90,8 +90,8 @@ struct PortalPage {
     /// and bills; nil when the public's view does not hold it (an unknown or unpublished id alike).
     func recommendation(_ id: String) throws -> String? {
         guard try replica.row("recommendation", id: id) != nil else { return nil }
-        let entry = try replica.publishedEntry(id)
         let detail = try replica.recommendationDetail(id)
+        let entry = try replica.publishedEntry(detail)
         var body = "<blockquote><p>\(escape(entry.text))</p></blockquote><dl>"
         func item(_ label: ReportLabel, _ value: String?) {
             guard let value, !value.isEmpty else { return }

@@ -136,6 +136,8 @@ actor RenderedAnswers {
     /// Tags from the least to the most recently used.
     private var order: [String] = []
     private var rendering: [String: Task<Data, any Error>] = [:]
+    /// The thread pages render on.
+    private static let renderer = DispatchQueue(label: "followup.portal.render", qos: .userInitiated)
 
     subscript(tag: String) -> Data? { answers[tag] }
 
@@ -149,8 +151,13 @@ actor RenderedAnswers {
             return data
         }
         if let running = rendering[tag] { return try await running.value }
-        // Off the actor: other answers are looked up while this one renders.
-        let running = Task.detached { try render() }
+        // On the rendering thread, off the actor and the cooperative pool: answers already
+        // rendered and `304`s are served while a page renders (the replica reads one at a time).
+        let running = Task.detached {
+            try await withCheckedThrowingContinuation { continuation in
+                Self.renderer.async { continuation.resume(with: Result { try render() }) }
+            }
+        }
         rendering[tag] = running
         defer { rendering[tag] = nil }
         let data = try await running.value

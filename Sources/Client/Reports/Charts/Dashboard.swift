@@ -76,16 +76,8 @@ extension Replica {
             }
             return chart(grouping, title, catalog, series: statusSeries, bars: bars)
         }
-        // The NHRI's published ratings, in the scale's order.
-        let ratingColumn = TrackingTable.columns.firstIndex { $0.key == "nhri_rating" } ?? 0
-        var ratings: [String: Int] = [:]
-        for row in try trackingTable(RecommendationFilter()).rows {
-            if case .text(let rating) = row[ratingColumn] {
-                ratings[rating, default: 0] += 1
-            } else {
-                ratings["", default: 0] += 1
-            }
-        }
+        // The NHRI's published ratings (the tracking table's column), in the scale's order.
+        let ratings = try nhriRatingCounts()
         let scale = ["no_progress", "limited", "partial", "substantial", "implemented", ""]
         let ratingBars = scale.compactMap { rating -> BarChart.Bar? in
             guard let count = ratings[rating] else { return nil }
