@@ -153,16 +153,39 @@ extension Replica {
             "SELECT id FROM (\(sql)) \(Self.statusCondition(filter)) ORDER BY session, id LIMIT :limit OFFSET :offset"
         var paged = arguments
         paged += ["limit": filter.limit ?? -1, "offset": filter.offset]
-        let rows = "SELECT * FROM (\(sql)) WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY session, id"
         return try read { db in
-            let ids = try String.fetchAll(db, sql: page, arguments: paged)
-            var found = arguments
-            found += ["ids": FieldValue.listJSON(ids)]
-            return try Row.fetchAll(db, sql: rows, arguments: found).map { row in
-                RecommendationSummary(
-                    id: row[0], text: row[1] ?? "", session: row[2], stateUnderReview: row[3], position: row[4],
-                    mechanism: row[5], status: ImplementationStatus(rawValue: row[6]) ?? .noAction, role: row[7])
-            }
+            try Self.summaries(try String.fetchAll(db, sql: page, arguments: paged), sql: sql, arguments, db)
+        }
+    }
+
+    /// Every recommendation id `filter` matches, in the list's order (its `limit` and `offset`
+    /// ignored): a list a caller keeps, to show any page with `recommendationSummaries(_:)`.
+    public func recommendationIDs(_ filter: RecommendationFilter) throws -> [String] {
+        let (sql, arguments) = try recommendationQuery(filter)
+        return try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM (\(sql)) \(Self.statusCondition(filter)) ORDER BY session, id",
+                arguments: arguments)
+        }
+    }
+
+    /// The lines of `recs list` of the live recommendations among `ids`, in the list's order.
+    public func recommendationSummaries(_ ids: [String]) throws -> [RecommendationSummary] {
+        let (sql, arguments) = try recommendationQuery(RecommendationFilter())
+        return try read { db in try Self.summaries(ids, sql: sql, arguments, db) }
+    }
+
+    /// The rows of `sql` (a recommendation query) among `ids`, as summaries.
+    private static func summaries(
+        _ ids: [String], sql: String, _ arguments: StatementArguments, _ db: Database
+    ) throws -> [RecommendationSummary] {
+        let rows = "SELECT * FROM (\(sql)) WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY session, id"
+        var found = arguments
+        found += ["ids": FieldValue.listJSON(ids)]
+        return try Row.fetchAll(db, sql: rows, arguments: found).map { row in
+            RecommendationSummary(
+                id: row[0], text: row[1] ?? "", session: row[2], stateUnderReview: row[3], position: row[4],
+                mechanism: row[5], status: ImplementationStatus(rawValue: row[6]) ?? .noAction, role: row[7])
         }
     }
 

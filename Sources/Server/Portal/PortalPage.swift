@@ -6,6 +6,8 @@ import Shared
 /// recommendations with search and filters, and one recommendation with its published work.
 struct PortalPage {
     let replica: Replica
+    /// The public view's position the page is rendered at (its ETag's).
+    let position: Int64
     let catalog: ReportCatalog
     let today: String
 
@@ -33,14 +35,15 @@ struct PortalPage {
 
     /// One page of the recommendations `filter` matches, with how many match in all and links to
     /// the other pages (a page past the last shows the last).
-    func list(_ filter: RecommendationFilter, page: Int) throws -> String {
-        let total = try replica.recommendationCount(filter)
+    ///
+    /// `matches` gives the ids the filter matches, in order (kept between pages by the caller).
+    func list(_ filter: RecommendationFilter, page: Int, matches: () throws -> [String]) throws -> String {
+        let ids = try matches()
+        let total = ids.count
         let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         let current = min(max(1, page), pages)
-        var window = filter
-        window.limit = Self.pageSize
-        window.offset = (current - 1) * Self.pageSize
-        let found = try replica.recommendations(window)
+        let found = try replica.recommendationSummaries(
+            Array(ids[min((current - 1) * Self.pageSize, total)..<min(current * Self.pageSize, total)]))
         let items = found.map { summary in
             let status = catalog.term("status", summary.status.rawValue)
             return """

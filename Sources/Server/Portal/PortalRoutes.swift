@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Shared
+import Synchronization
 
 /// The public portal at `/`, no sign-in: a page in six languages with the dashboards, and the
 /// open-data downloads at stable addresses, all read from `PublicView` (what the public may see).
@@ -17,6 +18,8 @@ struct PortalRoutes {
     let clock: any WallClock
     /// Answers already rendered, by ETag (which names the public view's position).
     let rendered = RenderedAnswers()
+    /// The ids each filter of the list matches, kept between its pages.
+    let matches = FilterMatches()
 
     /// The stable addresses of the open-data downloads.
     static let downloads = [
@@ -38,8 +41,12 @@ struct PortalRoutes {
             filter.sdg = query.get("sdg").flatMap { $0.isEmpty ? nil : $0 }
             filter.theme = query.get("theme").flatMap { $0.isEmpty ? nil : $0 }
             let number = query.get("page").flatMap { Int($0) } ?? 1
-            let chosen = filter
-            return try await page(request) { try $0.list(chosen, page: number) }
+            let (chosen, matches) = (filter, matches)
+            return try await page(request) { page in
+                try page.list(chosen, page: number) {
+                    try matches.ids(of: chosen, at: page.position) { try page.replica.recommendationIDs(chosen) }
+                }
+            }
         }
         router.get("recommendations/:id") { request, context in
             let id = try context.parameters.require("id")
@@ -82,7 +89,10 @@ struct PortalRoutes {
         let type = "text/html; charset=utf-8"
         let replica = view.replica
         let data = try await rendered.answer(tag) {
-            Data(try render(PortalPage(replica: replica, catalog: try Self.catalog(lang), today: today)).utf8)
+            Data(
+                try render(
+                    PortalPage(replica: replica, position: cursor, catalog: try Self.catalog(lang), today: today)
+                ).utf8)
         }
         return Self.answer(data, type: type, tag: tag)
     }
@@ -169,5 +179,32 @@ actor RenderedAnswers {
     func keep(_ data: Data, as tag: String) {
         if answers.updateValue(data, forKey: tag) == nil { order.append(tag) }
         while order.count > Self.capacity { answers[order.removeFirst()] = nil }
+    }
+}
+
+/// The ids each filter of the portal's list matches, in order, for one position of the public
+/// view: every page of a filter (and its count) reads them instead of searching and sorting
+/// every recommendation again. The least recently used filters are forgotten first.
+final class FilterMatches: Sendable {
+    /// How many filters are kept.
+    static let capacity = 128
+    private let kept = Mutex<(ids: [String: [String]], order: [String])>(([:], []))
+
+    /// The ids `filter` matches at view position `cursor`, found with `find` when not kept.
+    func ids(of filter: RecommendationFilter, at cursor: Int64, find: () throws -> [String]) rethrows -> [String] {
+        let key = "\(cursor)|\(filter)"
+        let known = kept.withLock { kept -> [String]? in
+            guard let ids = kept.ids[key] else { return nil }
+            if let index = kept.order.lastIndex(of: key) { kept.order.remove(at: index) }
+            kept.order.append(key)
+            return ids
+        }
+        if let known { return known }
+        let found = try find()
+        kept.withLock { kept in
+            if kept.ids.updateValue(found, forKey: key) == nil { kept.order.append(key) }
+            while kept.order.count > Self.capacity { kept.ids[kept.order.removeFirst()] = nil }
+        }
+        return found
     }
 }
