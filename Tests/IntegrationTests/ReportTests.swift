@@ -160,9 +160,16 @@ struct ReportTests {
                                 && !(0x202A...0x202E).contains($0.value)
                         }))
             }
+            // pdftotext also gives the lam-alef ligature back as alef then lam.
+            func ligated(_ text: String) -> String {
+                ["ا", "أ", "إ", "آ"].reduce(text) { $0.replacingOccurrences(of: "ل" + $1, with: $1 + "ل") }
+            }
             let text = bare(try Self.pdfText(report, language: language).text)
             for label in [ReportLabel.reportUprMidterm, .matrix, .reportPublishedOnly, .actions] {
-                #expect(text.contains(bare(catalog.text(label))), "the \(language) PDF lacks \(catalog.text(label))")
+                let expected = bare(catalog.text(label))
+                #expect(
+                    text.contains(language == "ar" ? ligated(expected) : expected),
+                    "the \(language) PDF lacks \(catalog.text(label))")
             }
             #expect(text.contains("SHOWNACTION"))
             #expect(!text.contains("HIDDEN"))

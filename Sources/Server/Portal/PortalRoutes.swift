@@ -182,9 +182,10 @@ actor RenderedAnswers {
     }
 }
 
-/// The ids each filter of the portal's list matches, in order, for one position of the public
-/// view: every page of a filter (and its count) reads them instead of searching and sorting
-/// every recommendation again. The least recently used filters are forgotten first.
+/// The ids each filter of the portal's list matches, in order, for one position of the public view.
+///
+/// Every page of a filter (and its count) reads them instead of searching and sorting every
+/// recommendation again. The least recently used filters are forgotten first.
 final class FilterMatches: Sendable {
     /// How many filters are kept.
     static let capacity = 128
