@@ -171,6 +171,7 @@ extension DeskPages {
             let actionID = text(action["id"]) ?? ""
             var view = workflow("action", action)
             view["title"] = text(action["title"]) ?? ""
+            view["evidence"] = evidence(of: "action", id: actionID, catalog: catalog)
             view["description"] = text(action["description"]) ?? ""
             view["institution"] = text(action["institution_id"]).flatMap { names[$0] } ?? ""
             view["status"] = text(action["status"]).map { catalog["action_status_" + $0] } ?? ""
@@ -184,6 +185,7 @@ extension DeskPages {
                 item["date"] = catalog.date(text(update["date"]) ?? "")
                 item["narrative"] = text(update["narrative"]) ?? ""
                 item["value"] = update["value"]?.description ?? ""
+                item["evidence"] = evidence(of: "progress_update", id: text(update["id"]) ?? "", catalog: catalog)
                 return item
             }
             if replica.permits(
@@ -207,6 +209,7 @@ extension DeskPages {
             var view = workflow("assessment", assessment)
             view["rating"] = text(assessment["rating"]).map { catalog["rating_" + $0] } ?? ""
             view["rationale"] = text(assessment["rationale"]) ?? ""
+            view["evidence"] = evidence(of: "assessment", id: text(assessment["id"]) ?? "", catalog: catalog)
             view["replies"] = detail.replies.filter { $0["assessment_id"] == assessment["id"] }.map {
                 ["text": text($0["text"]) ?? ""]
             }
@@ -215,6 +218,7 @@ extension DeskPages {
         let submissions: [[String: Any]] = detail.submissions.map { submission in
             var view = workflow("submission", submission)
             view["text"] = text(submission["text"]) ?? ""
+            view["evidence"] = evidence(of: "submission", id: text(submission["id"]) ?? "", catalog: catalog)
             if submission["confidential"] == .bool(true) { view["confidential"] = catalog["confidential"] }
             return view
         }
@@ -250,6 +254,7 @@ extension DeskPages {
             },
             "actions": actions, "indicators": indicators, "assessments": assessments, "submissions": submissions,
             "oversight": oversight, "links": links,
+            "evidence": evidence(of: "recommendation", id: id, catalog: catalog),
             "bills": detail.bills.map {
                 ["title": text($0["title"]) ?? "", "stage": text($0["stage"]).map { catalog["bill_" + $0] } ?? ""]
             },

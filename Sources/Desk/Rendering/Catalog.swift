@@ -56,6 +56,11 @@ public struct Catalog: Sendable {
         number.formatted(.number.locale(Locale(identifier: language)))
     }
 
+    /// A size in bytes as the language writes it (`1.2 MB`, `1,2 Mo`).
+    public func byteCount(_ bytes: Int64) -> String {
+        bytes.formatted(.byteCount(style: .file).locale(Locale(identifier: language)))
+    }
+
     /// A moment (milliseconds since 1970) as the language writes a date and time.
     public func moment(millis: Int64) -> String {
         Date(timeIntervalSince1970: Double(millis) / 1000).formatted(
