@@ -72,6 +72,11 @@ public func buildDeskRouter(
     router.get("/files/:id") { request, context in
         try pages.openFile(try context.parameters.require("id"), request: request, context: context)
     }
+    router.get("/reports") { request, context in try pages.reports(request, context: context) }
+    router.get("/reports/:kind") { request, context in
+        try pages.downloadReport(try context.parameters.require("kind"), request: request, context: context)
+    }
+    router.get("/export/recommendations") { request, context in try pages.downloadExport(request, context: context) }
     router.post("/move") { request, context in try pages.move(request, context: context) }
     router.get("/sync") { request, context in try pages.syncPage(request, context: context) }
     router.post("/sync") { request, context in try await pages.syncNow(request, context: context) }

@@ -13,26 +13,9 @@ extension DeskPages {
     /// matches and of pages always shown).
     func recommendations(_ request: Request, context: DeskRequestContext) throws -> HTML {
         let catalog = renderer.catalog(context.language)
-        let query = request.uri.queryParameters
-        func parameter(_ name: String) -> String? {
-            query[Substring(name)].map(String.init).flatMap {
-                $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0
-            }
-        }
-        var filter = RecommendationFilter()
-        filter.search = parameter("q")
-        filter.mechanism = parameter("mechanism")
-        filter.session = parameter("session").flatMap { Int($0) }
-        filter.cycle = parameter("cycle").flatMap { Int($0) }
-        filter.theme = parameter("theme")
-        filter.sdg = parameter("sdg")
-        filter.institution = parameter("institution")
-        filter.status = parameter("status").flatMap(ImplementationStatus.init(rawValue:))
-        filter.rating = parameter("rating").flatMap { Self.ratings.contains($0) ? $0 : nil }
+        let parameter = Self.parameters(request)
+        var filter = try recommendationFilter(request)
         let facets = try self.facets.facets(replica, syncs: monitor.completed)
-        if let institution = filter.institution, !facets.institutions.contains(where: { $0.id == institution }) {
-            filter.institution = nil
-        }
         let total = try replica.recommendationCount(filter)
         let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         let current = min(max(1, parameter("page").flatMap { Int($0) } ?? 1), pages)
@@ -86,16 +69,22 @@ extension DeskPages {
                 "options": options(Self.ratings.map { ($0, catalog["rating_" + $0]) }, selected: filter.rating),
             ],
         ]
-        func link(page: Int) -> String {
+        func link(_ path: String, _ extra: [URLQueryItem]) -> String {
             var items = URLComponents()
-            let names = ["q", "mechanism", "session", "cycle", "theme", "sdg", "institution", "status", "rating"]
             items.queryItems =
-                names.compactMap { name in parameter(name).map { URLQueryItem(name: name, value: $0) } }
-                + [URLQueryItem(name: "page", value: "\(page)")]
-            return "/recommendations?" + (items.percentEncodedQuery ?? "")
+                Self.filterNames.compactMap { name in parameter(name).map { URLQueryItem(name: name, value: $0) } }
+                + extra
+            return path + "?" + (items.percentEncodedQuery ?? "")
         }
+        func link(page: Int) -> String { link("/recommendations", [URLQueryItem(name: "page", value: "\(page)")]) }
         var values: [String: Any] = [
             "search": filter.search ?? "", "filters": filters,
+            "downloads": ExportFormat.allCases.map { format in
+                [
+                    "href": link("/export/recommendations", [URLQueryItem(name: "format", value: format.rawValue)]),
+                    "label": catalog["export_format_" + format.rawValue],
+                ]
+            },
             "count": catalog.text("recs_count", ["count": catalog.number(total)]),
             "pageOf": catalog.text("recs_page_of", ["page": catalog.number(current), "pages": catalog.number(pages)]),
             "rows": found.map { summary -> [String: Any] in
@@ -115,6 +104,40 @@ extension DeskPages {
         if current < pages { values["next"] = link(page: current + 1) }
         return try page(
             "recommendations", title: catalog["recs_title"], request: request, context: context, values: values)
+    }
+
+    /// The names of the list's filters, as its address carries them.
+    static let filterNames = ["q", "mechanism", "session", "cycle", "theme", "sdg", "institution", "status", "rating"]
+
+    /// A reader of `request`'s query parameters: a value, or nil when missing or blank.
+    static func parameters(_ request: Request) -> (String) -> String? {
+        let query = request.uri.queryParameters
+        return { name in
+            query[Substring(name)].map(String.init).flatMap {
+                $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0
+            }
+        }
+    }
+
+    /// The filter the list's address (`q`, `mechanism`, `session`…) describes; an institution
+    /// not on this replica is ignored.
+    func recommendationFilter(_ request: Request) throws -> RecommendationFilter {
+        let parameter = Self.parameters(request)
+        var filter = RecommendationFilter()
+        filter.search = parameter("q")
+        filter.mechanism = parameter("mechanism")
+        filter.session = parameter("session").flatMap { Int($0) }
+        filter.cycle = parameter("cycle").flatMap { Int($0) }
+        filter.theme = parameter("theme")
+        filter.sdg = parameter("sdg")
+        filter.institution = parameter("institution")
+        filter.status = parameter("status").flatMap(ImplementationStatus.init(rawValue:))
+        filter.rating = parameter("rating").flatMap { Self.ratings.contains($0) ? $0 : nil }
+        let facets = try self.facets.facets(replica, syncs: monitor.completed)
+        if let institution = filter.institution, !facets.institutions.contains(where: { $0.id == institution }) {
+            filter.institution = nil
+        }
+        return filter
     }
 
     /// A recommendation with everything that reaches it, and what this organisation may do there.
