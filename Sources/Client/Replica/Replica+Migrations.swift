@@ -131,6 +131,20 @@ extension Replica {
                     CREATE INDEX assessment_reply_assessment ON assessment_reply(assessment_id);
                     """)
         }
+        migrator.registerMigration("v7") { db in
+            // When a pulled version of a field "What's new" reads reached this replica (its
+            // local wall-clock time): an edit made offline long ago is new when it arrives.
+            try db.execute(
+                sql: """
+                    CREATE TABLE field_arrival (
+                      table_name TEXT NOT NULL,
+                      row_id TEXT NOT NULL,
+                      column_name TEXT NOT NULL,
+                      arrived_at INTEGER NOT NULL,
+                      PRIMARY KEY (table_name, row_id, column_name)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }()
 }

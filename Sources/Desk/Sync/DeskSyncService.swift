@@ -12,7 +12,9 @@ public struct DeskSyncService: Service {
 
     /// A service syncing `replica` through `monitor` every `interval`.
     public init(replica: Replica, monitor: SyncMonitor, interval: Duration) {
-        self.init(interval: interval, sleep: { try await Task.sleep(for: $0) }) { await monitor.sync(replica) }
+        self.init(
+            interval: interval, sleep: { try await Task.sleep(for: $0) },
+            syncOnce: { await monitor.sync(replica) })
     }
 
     /// A service running `syncOnce` now and after each `sleep(interval)`, until `sleep` throws
