@@ -32,7 +32,9 @@ public func buildDeskRouter(
 ) -> Router<DeskRequestContext> {
     let pages = DeskPages(replica: replica, renderer: renderer, monitor: monitor, maxFileBytes: maxFileBytes)
     let router = Router(context: DeskRequestContext.self)
-    router.add(middleware: DeskGuardMiddleware(deskGuard: deskGuard, renderer: renderer, maxFileBytes: maxFileBytes))
+    router.add(
+        middleware: DeskGuardMiddleware(
+            deskGuard: deskGuard, renderer: renderer, replica: replica, maxFileBytes: maxFileBytes))
     router.get("/") { request, context in try pages.home(request, context: context) }
     router.get("/desk.css") { _, _ in
         let css = try String(

@@ -145,6 +145,19 @@ extension Replica {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v8") { db in
+            // Each user's choices on this computer (the desk's language), kept with the replica
+            // and never synced.
+            try db.execute(
+                sql: """
+                    CREATE TABLE user_preference (
+                      user_name TEXT NOT NULL,
+                      name TEXT NOT NULL,
+                      value TEXT NOT NULL,
+                      PRIMARY KEY (user_name, name)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }()
 }

@@ -170,8 +170,8 @@ extension DeskPages {
         fact(
             "rec_document",
             [text(rec["document_symbol"]), text(rec["paragraph"])].compactMap { $0 }.joined(separator: " "))
-        fact("filter_session", rec["session"].map { $0.description })
-        fact("filter_cycle", rec["cycle"].map { $0.description })
+        fact("filter_session", rec["session"].map { catalog.number($0) })
+        fact("filter_cycle", rec["cycle"].map { catalog.number($0) })
         fact("rec_position", text(rec["position"]).map { catalog["position_" + $0] })
         fact("filter_theme", rec["themes"].flatMap(listText))
         fact("filter_sdg", rec["sdg_targets"].flatMap(listText))
@@ -184,9 +184,9 @@ extension DeskPages {
                 .sorted { (text($0["date"]) ?? "") < (text($1["date"]) ?? "") }
             return [
                 "title": text(indicator["title"]) ?? "", "unit": text(indicator["unit"]) ?? "",
-                "baseline": indicator["baseline"]?.description ?? "", "target": indicator["target"]?.description ?? "",
+                "baseline": catalog.number(indicator["baseline"]), "target": catalog.number(indicator["target"]),
                 "readings": readings.map {
-                    ["date": catalog.date(text($0["date"]) ?? ""), "value": $0["value"]?.description ?? ""]
+                    ["date": catalog.date(text($0["date"]) ?? ""), "value": catalog.number($0["value"])]
                 },
             ]
         }
@@ -201,13 +201,14 @@ extension DeskPages {
             view["due"] = text(action["due_date"]).map { catalog.text("due_on", ["date": catalog.date($0)]) } ?? ""
             if let amount = action["budget_amount"] {
                 view["budget"] = catalog.text(
-                    "action_budget", ["amount": amount.description, "currency": text(action["budget_currency"]) ?? ""])
+                    "action_budget",
+                    ["amount": catalog.number(amount), "currency": text(action["budget_currency"]) ?? ""])
             }
             view["progress"] = detail.progress.filter { text($0["action_id"]) == actionID }.map { update in
                 var item = workflow("progress_update", update)
                 item["date"] = catalog.date(text(update["date"]) ?? "")
                 item["narrative"] = text(update["narrative"]) ?? ""
-                item["value"] = update["value"]?.description ?? ""
+                item["value"] = catalog.number(update["value"])
                 item["evidence"] = evidence(of: "progress_update", id: text(update["id"]) ?? "", catalog: catalog)
                 return item
             }

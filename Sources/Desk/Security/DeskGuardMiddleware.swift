@@ -1,3 +1,4 @@
+import Client
 import Foundation
 import Hummingbird
 import Logging
@@ -16,10 +17,14 @@ struct DeskGuardMiddleware: RouterMiddleware {
 
     let deskGuard: DeskGuard
     let renderer: PageRenderer
+    /// The replica, which keeps the user's language.
+    let replica: Replica
     /// The largest file a form may post (`multipart/form-data`).
     let maxFileBytes: Int
-    /// The cookie remembering the user's language.
+    /// The cookie remembering the user's language, when the replica keeps none.
     static let languageCookie = "followup_lang"
+    /// The name of the user's language among the replica's preferences.
+    static let languagePreference = "desk.language"
     /// The largest form accepted.
     static let maxFormBytes = 1 << 20
     /// What a multipart form may carry beside its file: the other fields and the parts' headers.
@@ -32,7 +37,11 @@ struct DeskGuardMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        if let language = request.cookies[Self.languageCookie]?.value, Catalog.languages.contains(language) {
+        // The language the signed-in user chose, kept in the replica; the cookie when none.
+        let stored = (try? replica.preference(Self.languagePreference)) ?? nil
+        if let language = stored ?? request.cookies[Self.languageCookie]?.value,
+            Catalog.languages.contains(language)
+        {
             context.language = language
         }
         var response: Response
