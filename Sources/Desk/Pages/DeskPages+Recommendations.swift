@@ -251,11 +251,13 @@ extension DeskPages {
             var view = workflow("oversight_request", request)
             view["text"] = text(request["text"]) ?? ""
             view["kind"] = text(request["kind"]).map { catalog["oversight_" + $0] } ?? ""
+            view["evidence"] = evidence(of: "oversight_request", id: requestID, catalog: catalog)
             view["institution"] = text(request["institution_id"]).flatMap { names[$0] } ?? ""
             view["due"] = text(request["due_date"]).map { catalog.text("due_on", ["date": catalog.date($0)]) } ?? ""
             view["answers"] = detail.responses.filter { text($0["oversight_request_id"]) == requestID }.map { answer in
                 var item = workflow("oversight_response", answer)
                 item["text"] = text(answer["text"]) ?? ""
+                item["evidence"] = evidence(of: "oversight_response", id: text(answer["id"]) ?? "", catalog: catalog)
                 return item
             }
             if canAnswer(requestID) { view["answerLink"] = "/questions/\(requestID)/answer" }
