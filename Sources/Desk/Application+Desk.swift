@@ -11,21 +11,30 @@ public struct DeskConfiguration: Sendable {
     public var port: Int
     /// How often to sync while running; nil: only when asked.
     public var syncInterval: Duration?
+    /// The largest evidence file the desk accepts (the server's default limit).
+    public var maxFileBytes: Int
+
+    /// The largest evidence file, by default: 25 MiB, as the server's `--max-file-bytes`.
+    public static let defaultMaxFileBytes = 25 << 20
 
     /// A configuration.
-    public init(port: Int = 0, syncInterval: Duration? = .seconds(300)) {
+    public init(port: Int = 0, syncInterval: Duration? = .seconds(300), maxFileBytes: Int = defaultMaxFileBytes) {
         self.port = port
         self.syncInterval = syncInterval
+        self.maxFileBytes = maxFileBytes
     }
 }
 
 /// The desk's routes over `replica`, behind `DeskGuardMiddleware`.
 public func buildDeskRouter(
-    replica: Replica, deskGuard: DeskGuard, monitor: SyncMonitor, renderer: PageRenderer
+    replica: Replica, deskGuard: DeskGuard, monitor: SyncMonitor, renderer: PageRenderer,
+    maxFileBytes: Int = DeskConfiguration.defaultMaxFileBytes
 ) -> Router<DeskRequestContext> {
-    let pages = DeskPages(replica: replica, renderer: renderer, monitor: monitor)
+    let pages = DeskPages(replica: replica, renderer: renderer, monitor: monitor, maxFileBytes: maxFileBytes)
     let router = Router(context: DeskRequestContext.self)
-    router.add(middleware: DeskGuardMiddleware(deskGuard: deskGuard, renderer: renderer))
+    router.add(
+        middleware: DeskGuardMiddleware(
+            deskGuard: deskGuard, renderer: renderer, replica: replica, maxFileBytes: maxFileBytes))
     router.get("/") { request, context in try pages.home(request, context: context) }
     router.get("/desk.css") { _, _ in
         let css = try String(
@@ -52,6 +61,24 @@ public func buildDeskRouter(
             try pages.submit(kind, target: try context.parameters.require("id"), request: request, context: context)
         }
     }
+    router.get("/evidence/:table/:id") { request, context in
+        try pages.evidenceForm(
+            table: try context.parameters.require("table"), id: try context.parameters.require("id"),
+            request: request, context: context)
+    }
+    router.post("/evidence/:table/:id") { request, context in
+        try pages.attachEvidence(
+            table: try context.parameters.require("table"), id: try context.parameters.require("id"),
+            request: request, context: context)
+    }
+    router.get("/files/:id") { request, context in
+        try pages.openFile(try context.parameters.require("id"), request: request, context: context)
+    }
+    router.get("/reports") { request, context in try pages.reports(request, context: context) }
+    router.get("/reports/:kind") { request, context in
+        try pages.downloadReport(try context.parameters.require("kind"), request: request, context: context)
+    }
+    router.get("/export/recommendations") { request, context in try pages.downloadExport(request, context: context) }
     router.post("/move") { request, context in try pages.move(request, context: context) }
     router.get("/dashboards") { request, context in try pages.dashboards(request, context: context) }
     router.get("/sync") { request, context in try pages.syncPage(request, context: context) }
@@ -70,7 +97,9 @@ public func buildDeskApplication(
 ) throws -> some ApplicationProtocol {
     let deskGuard = DeskGuard(hosts: [])
     let monitor = SyncMonitor(logger: logger)
-    let router = buildDeskRouter(replica: replica, deskGuard: deskGuard, monitor: monitor, renderer: try PageRenderer())
+    let router = buildDeskRouter(
+        replica: replica, deskGuard: deskGuard, monitor: monitor, renderer: try PageRenderer(),
+        maxFileBytes: configuration.maxFileBytes)
     var services: [any Service] = []
     if let interval = configuration.syncInterval {
         services.append(DeskSyncService(replica: replica, monitor: monitor, interval: interval))

@@ -13,6 +13,8 @@ public struct DeskCommand: AsyncParsableCommand {
     @OptionGroup var options: ReplicaOptions
     @Option(help: "The port on 127.0.0.1 (0: a free one).") var port = 8765
     @Option(help: "Sync every M minutes while running (0: only when asked).") var syncMinutes = 5
+    @Option(help: "The largest evidence file accepted, in bytes (the server's default limit).")
+    var maxFileBytes = DeskConfiguration.defaultMaxFileBytes
 
     public init() {}
 
@@ -21,6 +23,7 @@ public struct DeskCommand: AsyncParsableCommand {
             throw ValidationError("give the replica directory: followup --replica DIR desk")
         }
         guard syncMinutes >= 0 else { throw ValidationError("--sync-minutes must be zero or more") }
+        guard maxFileBytes > 0 else { throw ValidationError("--max-file-bytes must be more than zero") }
         let replica = try Replica(directory: directory)
         _ = try replica.settings()
         var logger = Logger(label: "followup.desk")
@@ -29,7 +32,8 @@ public struct DeskCommand: AsyncParsableCommand {
         let app = try buildDeskApplication(
             replica: replica,
             configuration: DeskConfiguration(
-                port: port, syncInterval: syncMinutes == 0 ? nil : .seconds(syncMinutes * 60)),
+                port: port, syncInterval: syncMinutes == 0 ? nil : .seconds(syncMinutes * 60),
+                maxFileBytes: maxFileBytes),
             logger: logger
         ) { address in
             // Written unbuffered: a script reading the address through a pipe gets it at once.

@@ -5,7 +5,8 @@ Each stakeholder's main flow, end to end through the desk: the ministry records 
 its progress offline and syncs once the server is back; the secretariat publishes the action;
 parliament asks and the ministry answers; the NHRI drafts and publishes an assessment; an NGO
 files a confidential submission that only the NHRI's desk shows; two desks of one ministry
-converge. axe-core 4 runs on every page visited, in English and in Arabic, and must report no
+converge; the ministry attaches an evidence file with the file picker, offline, and it opens as
+text on the secretariat's desk after both sync. axe-core 4 runs on every page visited, in English and in Arabic, and must report no
 violation; so does the public portal's home, list, search and recommendation page, which show the
 published action and assessment and never the confidential submission. Also: a forged Host
 header gets 421 and a request without the cookie gets 403.
@@ -255,7 +256,8 @@ def accessibility_tour(browser, user, rec_path):
             direction = browser.driver.find_element(By.TAG_NAME, "html").get_attribute("dir")
             if direction != "rtl":
                 fail(f"Arabic page of {user} has dir={direction}")
-        for path in ["/", "/recommendations", "/recommendations?q=torture&cycle=3", "/dashboards", "/sync", rec_path]:
+        for path in ["/", "/recommendations", "/recommendations?q=torture&cycle=3", "/dashboards", "/sync", "/reports",
+                     rec_path]:
             browser.open(user, path)
         # Every form the recommendation's page offers this organisation, empty then with its errors.
         forms = [link.get_attribute("href")
@@ -374,10 +376,28 @@ def main():
         browser.fill(EN["field_progress_narrative"], "First draft circulated to the bar association")
         browser.save()
         browser.expect("First draft circulated", where="ministry progress shown")
+        # Evidence, offline: the file picker attaches a letter to the progress update; it opens as text.
+        evidence = os.path.join(deployment.work, "bar-association-letter.txt")
+        with open(evidence, "w", encoding="utf-8") as file:
+            file.write("Letter from the bar association <b>not bold</b>\n")
+        browser.driver.find_element(
+            By.XPATH, "//li[contains(@class,'item')][.//*[contains(normalize-space(), 'First draft circulated')]]"
+                      f"//a[normalize-space()={xpath_text(EN['evidence_attach'])}]").click()
+        browser.check_page()
+        browser.driver.find_element(By.ID, "f-file").send_keys(evidence)
+        browser.driver.find_element(
+            By.XPATH, f"//main//form//button[normalize-space()={xpath_text(EN['evidence_attach'])}]").click()
+        browser.check_page()
+        browser.expect(EN["notice_attached"], where="evidence attached")
+        file_url = browser.driver.find_element(By.LINK_TEXT, "bar-association-letter.txt").get_attribute("href")
+        browser.driver.get(file_url)
+        if "Letter from the bar association <b>" not in browser.text():
+            fail(f"the attached text file does not open as text at {file_url}")
+        browser.driver.back()
         browser.click_button(EN["move_submitted"], within="Draft the ratification bill")
         browser.sync()
         browser.expect(EN["sync_offline"], where="ministry offline")
-        browser.expect(EN["sync_pending"].replace("{count}", "3"), where="ministry pending offline")
+        browser.expect(EN["sync_pending"].replace("{count}", "4"), where="ministry pending offline")
         deployment.start_server()
         browser.sync()
         browser.expect(EN["sync_offline"], present=False, where="ministry back online")
@@ -392,6 +412,10 @@ def main():
         browser.sync()
         browser.open("sara", rec_path)
         browser.expect(EN["state_published"], where="secretariat published")
+        # The ministry's letter reached the secretariat's desk with the sync, ready to open.
+        if not browser.driver.find_elements(By.LINK_TEXT, "bar-association-letter.txt"):
+            fail("the ministry's evidence file did not reach the secretariat's desk")
+        browser.open("sara", "/reports")
 
         # Parliament asks the ministry; the ministry answers.
         browser.open("pat", "/")

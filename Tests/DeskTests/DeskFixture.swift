@@ -17,6 +17,8 @@ struct DeskFixture: Sendable {
     let monitor = SyncMonitor()
     /// A recommendation on the replica.
     let recommendation: String
+    /// The largest evidence file the desk accepts.
+    var maxFileBytes = DeskConfiguration.defaultMaxFileBytes
 
     init(replica: Replica, recommendation: String, hosts: Set<String> = ["localhost"]) throws {
         self.replica = replica
@@ -38,7 +40,9 @@ struct DeskFixture: Sendable {
     /// The desk's routes as an application for `test(.router)`.
     var application: some ApplicationProtocol {
         Application(
-            router: buildDeskRouter(replica: replica, deskGuard: deskGuard, monitor: monitor, renderer: renderer))
+            router: buildDeskRouter(
+                replica: replica, deskGuard: deskGuard, monitor: monitor, renderer: renderer,
+                maxFileBytes: maxFileBytes))
     }
 
     /// Opens a session the way the browser does with the printed address; the cookie header to send.
@@ -61,6 +65,30 @@ struct DeskFixture: Sendable {
         try await client.execute(
             uri: path, method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
             body: ByteBuffer(string: form))
+    }
+
+    /// POSTs a `multipart/form-data` form with the session cookie: text `fields`, then a file
+    /// `file` named `fileName` holding `bytes` (none when `fileName` is nil).
+    func upload(
+        _ client: some TestClientProtocol, _ path: String, cookie: String, fields: [(String, String)],
+        fileName: String?, bytes: [UInt8] = []
+    ) async throws -> TestResponse {
+        let boundary = "----DeskTestBoundary7MA4YWxkTrZu0gW"
+        var body = ByteBuffer()
+        for (name, value) in fields {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        if let fileName {
+            body.writeString(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\n"
+                    + "Content-Type: application/octet-stream\r\n\r\n")
+            body.writeBytes(bytes)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        return try await client.execute(
+            uri: path, method: .post,
+            headers: [.cookie: cookie, .contentType: "multipart/form-data; boundary=\(boundary)"], body: body)
     }
 
     /// GETs a page with the session cookie; its body.

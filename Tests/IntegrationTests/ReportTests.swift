@@ -22,11 +22,7 @@ struct ReportTests {
 
     /// The text of part `path` of a zipped package.
     static func part(_ path: String, of package: Data) throws -> String {
-        let archive = try Archive(data: package, accessMode: .read)
-        let entry = try #require(archive[path])
-        var data = Data()
-        _ = try archive.extract(entry) { data.append($0) }
-        return String(decoding: data, as: UTF8.self)
+        try ZippedPackage.part(path, of: package)
     }
 
     /// Unwraps what LibreOffice's layout splits across lines, for matching phrases.

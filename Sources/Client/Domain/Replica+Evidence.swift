@@ -40,18 +40,20 @@ extension Replica {
     /// opened on a database writer alone, which keeps no files.
     public var evidenceDirectory: String? { directory.map { ($0 as NSString).appendingPathComponent("files") } }
 
-    /// Attaches the file at `path` to live row `row` (`table:id`, or an id alone).
+    /// Attaches the file at `path` to live row `row` (`table:id`, or an id alone), under the
+    /// file name `name` (the last part of `path` when nil).
     ///
     /// Stores the bytes once by content hash and records an `attachment` row naming them; the
     /// next sync uploads the bytes before the row. Refused at once (`forbidden`) when this
     /// organisation may not change the row.
-    public func attach(_ path: String, to row: String) throws -> AttachedEvidence {
+    public func attach(_ path: String, named name: String? = nil, to row: String) throws -> AttachedEvidence {
         let (table, id) = try attachableRow(row)
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw ReplicaError(.fileNotFound, "cannot read \(path)")
         }
+        let name = Self.evidenceFileName(name ?? (path as NSString).lastPathComponent)
+        try authorise([RowEdit(table: "attachment", fields: Self.attachmentProbe(table: table, id: id))])
         let stored = try storeEvidence(from: path)
-        let name = (path as NSString).lastPathComponent
         let evidence = AttachedEvidence(
             id: UUIDv7.make(), hash: stored.hash, size: stored.size, mediaType: Self.mediaType(of: name),
             fileName: name)
@@ -63,6 +65,34 @@ extension Replica {
                 "parent_id": .text(id),
             ])
         return evidence
+    }
+
+    /// Whether this organisation may attach a file to row `id` of `table` (it may change the row).
+    public func mayAttach(to table: String, id: String) -> Bool {
+        table != "attachment"
+            && permits(RowEdit(table: "attachment", fields: Self.attachmentProbe(table: table, id: id)))
+    }
+
+    /// The fields of an attachment to row `id` of `table`, as the policy judges it before the
+    /// file is stored.
+    static func attachmentProbe(table: String, id: String) -> [String: FieldValue] {
+        [
+            "content_hash": .text(String(repeating: "0", count: 64)), "parent_table": .text(table),
+            "parent_id": .text(id),
+        ]
+    }
+
+    /// A file name as an attachment keeps it: its last path component, without control
+    /// characters, at most 255 bytes of UTF-8; `file` when nothing is left.
+    public static func evidenceFileName(_ name: String) -> String {
+        let last = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        var kept = String(
+            String.UnicodeScalarView(
+                last.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) })
+        )
+        .trimmingCharacters(in: .whitespaces)
+        while kept.utf8.count > 255 { kept.removeLast() }
+        return kept.isEmpty || kept == "." || kept == ".." ? "file" : kept
     }
 
     /// The live attachments of row `id`, in id order.

@@ -39,8 +39,12 @@ public struct WhatsNew: Sendable, Equatable {
 }
 
 extension Replica {
-    /// What changed for this organisation after `since` (milliseconds since 1970, by the version
-    /// of the field that made it new), and what is due within `days` of `today` or overdue.
+    /// What changed for this organisation after `since` (milliseconds since 1970), and what is
+    /// due within `days` of `today` or overdue.
+    ///
+    /// A row is new when the field that makes it new was written here after `since` (its
+    /// version) or arrived here after `since` (`field_arrival`, recorded when a pulled page
+    /// advanced it): an edit made offline a week ago that syncs today is new today.
     public func whatsNew(since: Int64, today: String = Replica.today(), days: Int = 14) throws -> WhatsNew {
         let settings = try settings()
         let own = try ownInstitution()
@@ -58,26 +62,34 @@ extension Replica {
                 """
                 SELECT 'assignment', a.id, coalesce(r.text, c.title), a.recommendation_id, NULL FROM assignment a
                 LEFT JOIN recommendation r ON r.id = a.recommendation_id LEFT JOIN cluster c ON c.id = a.cluster_id
-                WHERE a._deleted IS NULL AND a.institution_id = :own AND a.institution_id__v > :after ORDER BY a.id
-                """, ["own": own, "after": after])
+                WHERE a._deleted IS NULL AND a.institution_id = :own
+                  AND (a.institution_id__v > :after OR \(Self.arrived("a", "assignment", ["institution_id"])))
+                ORDER BY a.id
+                """, ["own": own, "after": after, "since": since])
             news.questions = try items(
                 """
                 SELECT 'oversight_request', q.id, q.text, q.recommendation_id, q.due_date FROM oversight_request q
                 WHERE q._deleted IS NULL AND q.institution_id = :own AND q.state != 'draft'
-                  AND (q.state__v > :after OR q.institution_id__v > :after) ORDER BY q.id
-                """, ["own": own, "after": after])
+                  AND (q.state__v > :after OR q.institution_id__v > :after
+                    OR \(Self.arrived("q", "oversight_request", ["state", "institution_id"])))
+                ORDER BY q.id
+                """, ["own": own, "after": after, "since": since])
             news.answers = try items(
                 """
                 SELECT 'oversight_response', s.id, s.text, q.recommendation_id, NULL FROM oversight_response s
                 JOIN oversight_request q ON q.id = s.oversight_request_id
                 WHERE s._deleted IS NULL AND q._deleted IS NULL AND coalesce(q.owner_org, :org) = :org
-                  AND s.state != 'draft' AND (s.state__v > :after OR s.text__v > :after) ORDER BY s.id
-                """, ["org": settings.org, "after": after])
+                  AND s.state != 'draft' AND (s.state__v > :after OR s.text__v > :after
+                    OR \(Self.arrived("s", "oversight_response", ["state", "text"])))
+                ORDER BY s.id
+                """, ["org": settings.org, "after": after, "since": since])
             news.assessments = try items(
                 """
                 SELECT 'assessment', s.id, coalesce(s.rationale, s.rating), s.recommendation_id, NULL FROM assessment s
-                WHERE s._deleted IS NULL AND s.state = 'published' AND s.state__v > :after ORDER BY s.id
-                """, ["after": after])
+                WHERE s._deleted IS NULL AND s.state = 'published'
+                  AND (s.state__v > :after OR \(Self.arrived("s", "assessment", ["state"])))
+                ORDER BY s.id
+                """, ["after": after, "since": since])
             /// The open actions of the organisation and the unanswered questions to it whose due date meets `condition` (given a table alias).
             func open(_ condition: (String) -> String) -> String {
                 """
@@ -104,13 +116,21 @@ extension Replica {
     /// the system clock and the newest version this replica has seen (a version written on a
     /// clock ahead of this one must not show as new twice).
     ///
-    /// Versions carry the writer's time, not the arrival's: an edit made offline long ago and
-    /// synced since shows as new only if it is newer than the mark.
+    /// Versions carry the writer's time; an edit made offline long ago counts by its arrival
+    /// (`field_arrival`), so it shows as new when it reaches this replica.
     public func newsMark() throws -> Int64 {
         let settings = try settings()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let seen = [settings.maxKnownHLC, settings.hlcLast].compactMap { HLCTimestamp($0)?.physical }
         return ([now] + seen).max() ?? now
+    }
+
+    /// The SQL condition that one of `columns` of row `alias`.id of `table` arrived after `:since`.
+    static func arrived(_ alias: String, _ table: String, _ columns: [String]) -> String {
+        """
+        EXISTS (SELECT 1 FROM field_arrival f WHERE f.table_name = '\(table)' AND f.row_id = \(alias).id
+          AND f.column_name IN (\(columns.map { "'\($0)'" }.joined(separator: ", "))) AND f.arrived_at > :since)
+        """
     }
 
     /// The calendar day `days` after `day` (`YYYY-MM-DD`, UTC); `day` itself when it is no date.

@@ -164,6 +164,33 @@ extension Replica {
                     CREATE INDEX bill_covers ON bill(covers) WHERE covers IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v7-arrivals") { db in
+            // When a pulled version of a field "What's new" reads reached this replica (its
+            // local wall-clock time): an edit made offline long ago is new when it arrives.
+            try db.execute(
+                sql: """
+                    CREATE TABLE field_arrival (
+                      table_name TEXT NOT NULL,
+                      row_id TEXT NOT NULL,
+                      column_name TEXT NOT NULL,
+                      arrived_at INTEGER NOT NULL,
+                      PRIMARY KEY (table_name, row_id, column_name)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration("v7-preferences") { db in
+            // Each user's choices on this computer (the desk's language), kept with the replica
+            // and never synced.
+            try db.execute(
+                sql: """
+                    CREATE TABLE user_preference (
+                      user_name TEXT NOT NULL,
+                      name TEXT NOT NULL,
+                      value TEXT NOT NULL,
+                      PRIMARY KEY (user_name, name)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }()
 }

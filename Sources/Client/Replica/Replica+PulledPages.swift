@@ -35,6 +35,7 @@ extension Replica {
             var clock = settings.clock
             var maxKnown = HLCTimestamp(settings.maxKnownHLC) ?? HLCTimestamp(physical: 0)
             let now = now(settings)
+            let arrival = wallClock.nowMillis()
             var purged = 0
             var newest: FieldVersion?
             var searchIndex = DeferredSearchIndex()
@@ -60,13 +61,17 @@ extension Replica {
                 case .purge:
                     if try Self.purge(table: table, row: change.row, rows: rows, db) { purged += 1 }
                     stored[table.name]?[change.row] = try rows.load(table, id: change.row, db)
+                    try Self.forgetArrivals(table: table.name, row: change.row, db)
                 case .row:
                     guard let incoming = change.state else {
                         throw ReplicaError(
                             .malformedResponse, "the server sent an unreadable version for \(change.row)")
                     }
-                    let merged = Merge.absorb(incoming, into: stored[table.name]?[change.row])
+                    let previous = stored[table.name]?[change.row]
+                    let merged = Merge.absorb(incoming, into: previous)
                     try rows.save(table, id: change.row, state: merged, db)
+                    try Self.recordArrivals(
+                        table: table.name, row: change.row, before: previous, after: merged, at: arrival, db)
                     stored[table.name]?[change.row] = merged
                     for version in incoming.versions.values {
                         newest = max(newest ?? version, version)
@@ -91,6 +96,34 @@ extension Replica {
         return outcome
     }
 
+    /// The columns whose arrival "What's new" reads (`whatsNew(since:)`), by table.
+    static let arrivalColumns: [String: Set<String>] = [
+        "assignment": ["institution_id"], "oversight_request": ["state", "institution_id"],
+        "oversight_response": ["state", "text"], "assessment": ["state"],
+    ]
+
+    /// Records that the versions of the watched columns a pulled change advanced arrived `at`
+    /// (milliseconds since 1970, this computer's clock).
+    static func recordArrivals(
+        table: String, row: String, before: RowState?, after: RowState, at: Int64, _ db: Database
+    ) throws {
+        guard let columns = arrivalColumns[table] else { return }
+        for column in columns.sorted()
+        where after.versions[column] != nil && after.versions[column] != before?.versions[column] {
+            try db.execute(
+                sql: """
+                    INSERT INTO field_arrival (table_name, row_id, column_name, arrived_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (table_name, row_id, column_name) DO UPDATE SET arrived_at = excluded.arrived_at
+                    """, arguments: [table, row, column, at])
+        }
+    }
+
+    /// Forgets when the fields of a row that left this replica arrived.
+    static func forgetArrivals(table: String, row: String, _ db: Database) throws {
+        try db.execute(
+            sql: "DELETE FROM field_arrival WHERE table_name = ? AND row_id = ?", arguments: [table, row])
+    }
+
     /// Removes a row that left this replica's scope, with its versions and tombstone.
     ///
     /// The user's own edits of it stay where they are (pending in the outbox, or refused in the
@@ -110,6 +143,8 @@ extension Replica {
         for table in rows.schema.tables {
             try db.execute(sql: "DELETE FROM \(table.name)")
         }
+        // Migration v3 resets before the table exists.
+        if try db.tableExists("field_arrival") { try db.execute(sql: "DELETE FROM field_arrival") }
         try db.execute(sql: "UPDATE replica_settings SET cursor = 0")
         let decoder = WireCoding.decoder()
         for text in try String.fetchAll(db, sql: "SELECT op FROM outbox ORDER BY seq") {

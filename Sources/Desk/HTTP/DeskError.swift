@@ -19,6 +19,10 @@ public struct DeskError: Error, Sendable, Equatable {
         case forbidden = "forbidden"
         /// The form body is too large or not a form: 400.
         case badForm = "bad_form"
+        /// A posted file is larger than the desk accepts; nothing was stored: 413.
+        case fileTooLarge = "file_too_large"
+        /// An evidence file whose bytes have not reached this replica yet: 404.
+        case notDownloaded = "not_downloaded"
         /// Something failed on this computer (the log says what): 500.
         case failed
     }
@@ -34,7 +38,8 @@ public struct DeskError: Error, Sendable, Equatable {
         switch code {
         case .wrongHost: .misdirectedRequest
         case .noSession, .entryRefused, .csrf, .forbidden: .forbidden
-        case .notFound: .notFound
+        case .notFound, .notDownloaded: .notFound
+        case .fileTooLarge: .contentTooLarge
         case .badForm: .badRequest
         case .failed: .internalServerError
         }

@@ -11,6 +11,8 @@ public struct DeskRequestContext: RequestContext {
     public var language = Catalog.defaultLanguage
     /// The fields of a POST whose CSRF token was checked; empty otherwise.
     public var form = FormValues()
+    /// The files of a `multipart/form-data` POST whose CSRF token was checked; empty otherwise.
+    public var files: [UploadedFile] = []
 
     /// Creates the context for a new request.
     public init(source: ApplicationRequestContextSource) {

@@ -13,26 +13,9 @@ extension DeskPages {
     /// matches and of pages always shown).
     func recommendations(_ request: Request, context: DeskRequestContext) throws -> HTML {
         let catalog = renderer.catalog(context.language)
-        let query = request.uri.queryParameters
-        func parameter(_ name: String) -> String? {
-            query[Substring(name)].map(String.init).flatMap {
-                $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0
-            }
-        }
-        var filter = RecommendationFilter()
-        filter.search = parameter("q")
-        filter.mechanism = parameter("mechanism")
-        filter.session = parameter("session").flatMap { Int($0) }
-        filter.cycle = parameter("cycle").flatMap { Int($0) }
-        filter.theme = parameter("theme")
-        filter.sdg = parameter("sdg")
-        filter.institution = parameter("institution")
-        filter.status = parameter("status").flatMap(ImplementationStatus.init(rawValue:))
-        filter.rating = parameter("rating").flatMap { Self.ratings.contains($0) ? $0 : nil }
+        let parameter = Self.parameters(request)
+        var filter = try recommendationFilter(request)
         let facets = try self.facets.facets(replica, syncs: monitor.completed)
-        if let institution = filter.institution, !facets.institutions.contains(where: { $0.id == institution }) {
-            filter.institution = nil
-        }
         let total = try replica.recommendationCount(filter)
         let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
         let current = min(max(1, parameter("page").flatMap { Int($0) } ?? 1), pages)
@@ -86,16 +69,22 @@ extension DeskPages {
                 "options": options(Self.ratings.map { ($0, catalog["rating_" + $0]) }, selected: filter.rating),
             ],
         ]
-        func link(page: Int) -> String {
+        func link(_ path: String, _ extra: [URLQueryItem]) -> String {
             var items = URLComponents()
-            let names = ["q", "mechanism", "session", "cycle", "theme", "sdg", "institution", "status", "rating"]
             items.queryItems =
-                names.compactMap { name in parameter(name).map { URLQueryItem(name: name, value: $0) } }
-                + [URLQueryItem(name: "page", value: "\(page)")]
-            return "/recommendations?" + (items.percentEncodedQuery ?? "")
+                Self.filterNames.compactMap { name in parameter(name).map { URLQueryItem(name: name, value: $0) } }
+                + extra
+            return path + "?" + (items.percentEncodedQuery ?? "")
         }
+        func link(page: Int) -> String { link("/recommendations", [URLQueryItem(name: "page", value: "\(page)")]) }
         var values: [String: Any] = [
             "search": filter.search ?? "", "filters": filters,
+            "downloads": ExportFormat.allCases.map { format in
+                [
+                    "href": link("/export/recommendations", [URLQueryItem(name: "format", value: format.rawValue)]),
+                    "label": catalog["export_format_" + format.rawValue],
+                ]
+            },
             "count": catalog.text("recs_count", ["count": catalog.number(total)]),
             "pageOf": catalog.text("recs_page_of", ["page": catalog.number(current), "pages": catalog.number(pages)]),
             "rows": found.map { summary -> [String: Any] in
@@ -115,6 +104,40 @@ extension DeskPages {
         if current < pages { values["next"] = link(page: current + 1) }
         return try page(
             "recommendations", title: catalog["recs_title"], request: request, context: context, values: values)
+    }
+
+    /// The names of the list's filters, as its address carries them.
+    static let filterNames = ["q", "mechanism", "session", "cycle", "theme", "sdg", "institution", "status", "rating"]
+
+    /// A reader of `request`'s query parameters: a value, or nil when missing or blank.
+    static func parameters(_ request: Request) -> (String) -> String? {
+        let query = request.uri.queryParameters
+        return { name in
+            query[Substring(name)].map(String.init).flatMap {
+                $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0
+            }
+        }
+    }
+
+    /// The filter the list's address (`q`, `mechanism`, `session`…) describes; an institution
+    /// not on this replica is ignored.
+    func recommendationFilter(_ request: Request) throws -> RecommendationFilter {
+        let parameter = Self.parameters(request)
+        var filter = RecommendationFilter()
+        filter.search = parameter("q")
+        filter.mechanism = parameter("mechanism")
+        filter.session = parameter("session").flatMap { Int($0) }
+        filter.cycle = parameter("cycle").flatMap { Int($0) }
+        filter.theme = parameter("theme")
+        filter.sdg = parameter("sdg")
+        filter.institution = parameter("institution")
+        filter.status = parameter("status").flatMap(ImplementationStatus.init(rawValue:))
+        filter.rating = parameter("rating").flatMap { Self.ratings.contains($0) ? $0 : nil }
+        let facets = try self.facets.facets(replica, syncs: monitor.completed)
+        if let institution = filter.institution, !facets.institutions.contains(where: { $0.id == institution }) {
+            filter.institution = nil
+        }
+        return filter
     }
 
     /// A recommendation with everything that reaches it, and what this organisation may do there.
@@ -147,8 +170,8 @@ extension DeskPages {
         fact(
             "rec_document",
             [text(rec["document_symbol"]), text(rec["paragraph"])].compactMap { $0 }.joined(separator: " "))
-        fact("filter_session", rec["session"].map { $0.description })
-        fact("filter_cycle", rec["cycle"].map { $0.description })
+        fact("filter_session", rec["session"].map { catalog.number($0) })
+        fact("filter_cycle", rec["cycle"].map { catalog.number($0) })
         fact("rec_position", text(rec["position"]).map { catalog["position_" + $0] })
         fact("filter_theme", rec["themes"].flatMap(listText))
         fact("filter_sdg", rec["sdg_targets"].flatMap(listText))
@@ -161,9 +184,9 @@ extension DeskPages {
                 .sorted { (text($0["date"]) ?? "") < (text($1["date"]) ?? "") }
             return [
                 "title": text(indicator["title"]) ?? "", "unit": text(indicator["unit"]) ?? "",
-                "baseline": indicator["baseline"]?.description ?? "", "target": indicator["target"]?.description ?? "",
+                "baseline": catalog.number(indicator["baseline"]), "target": catalog.number(indicator["target"]),
                 "readings": readings.map {
-                    ["date": catalog.date(text($0["date"]) ?? ""), "value": $0["value"]?.description ?? ""]
+                    ["date": catalog.date(text($0["date"]) ?? ""), "value": catalog.number($0["value"])]
                 },
             ]
         }
@@ -171,19 +194,22 @@ extension DeskPages {
             let actionID = text(action["id"]) ?? ""
             var view = workflow("action", action)
             view["title"] = text(action["title"]) ?? ""
+            view["evidence"] = evidence(of: "action", id: actionID, catalog: catalog)
             view["description"] = text(action["description"]) ?? ""
             view["institution"] = text(action["institution_id"]).flatMap { names[$0] } ?? ""
             view["status"] = text(action["status"]).map { catalog["action_status_" + $0] } ?? ""
             view["due"] = text(action["due_date"]).map { catalog.text("due_on", ["date": catalog.date($0)]) } ?? ""
             if let amount = action["budget_amount"] {
                 view["budget"] = catalog.text(
-                    "action_budget", ["amount": amount.description, "currency": text(action["budget_currency"]) ?? ""])
+                    "action_budget",
+                    ["amount": catalog.number(amount), "currency": text(action["budget_currency"]) ?? ""])
             }
             view["progress"] = detail.progress.filter { text($0["action_id"]) == actionID }.map { update in
                 var item = workflow("progress_update", update)
                 item["date"] = catalog.date(text(update["date"]) ?? "")
                 item["narrative"] = text(update["narrative"]) ?? ""
-                item["value"] = update["value"]?.description ?? ""
+                item["value"] = catalog.number(update["value"])
+                item["evidence"] = evidence(of: "progress_update", id: text(update["id"]) ?? "", catalog: catalog)
                 return item
             }
             if replica.permits(
@@ -207,6 +233,7 @@ extension DeskPages {
             var view = workflow("assessment", assessment)
             view["rating"] = text(assessment["rating"]).map { catalog["rating_" + $0] } ?? ""
             view["rationale"] = text(assessment["rationale"]) ?? ""
+            view["evidence"] = evidence(of: "assessment", id: text(assessment["id"]) ?? "", catalog: catalog)
             view["replies"] = detail.replies.filter { $0["assessment_id"] == assessment["id"] }.map {
                 ["text": text($0["text"]) ?? ""]
             }
@@ -215,6 +242,7 @@ extension DeskPages {
         let submissions: [[String: Any]] = detail.submissions.map { submission in
             var view = workflow("submission", submission)
             view["text"] = text(submission["text"]) ?? ""
+            view["evidence"] = evidence(of: "submission", id: text(submission["id"]) ?? "", catalog: catalog)
             if submission["confidential"] == .bool(true) { view["confidential"] = catalog["confidential"] }
             return view
         }
@@ -223,11 +251,13 @@ extension DeskPages {
             var view = workflow("oversight_request", request)
             view["text"] = text(request["text"]) ?? ""
             view["kind"] = text(request["kind"]).map { catalog["oversight_" + $0] } ?? ""
+            view["evidence"] = evidence(of: "oversight_request", id: requestID, catalog: catalog)
             view["institution"] = text(request["institution_id"]).flatMap { names[$0] } ?? ""
             view["due"] = text(request["due_date"]).map { catalog.text("due_on", ["date": catalog.date($0)]) } ?? ""
             view["answers"] = detail.responses.filter { text($0["oversight_request_id"]) == requestID }.map { answer in
                 var item = workflow("oversight_response", answer)
                 item["text"] = text(answer["text"]) ?? ""
+                item["evidence"] = evidence(of: "oversight_response", id: text(answer["id"]) ?? "", catalog: catalog)
                 return item
             }
             if canAnswer(requestID) { view["answerLink"] = "/questions/\(requestID)/answer" }
@@ -250,6 +280,7 @@ extension DeskPages {
             },
             "actions": actions, "indicators": indicators, "assessments": assessments, "submissions": submissions,
             "oversight": oversight, "links": links,
+            "evidence": evidence(of: "recommendation", id: id, catalog: catalog),
             "bills": detail.bills.map {
                 ["title": text($0["title"]) ?? "", "stage": text($0["stage"]).map { catalog["bill_" + $0] } ?? ""]
             },

@@ -63,11 +63,13 @@ extension DeskPages {
         return .redirect(to: "/sync?notice=notice_settled", type: .normal)
     }
 
-    /// Remembers the user's language in a cookie and returns to the page they were on.
+    /// Remembers the user's language for the user signed in on the replica, and in a cookie, and
+    /// returns to the page they were on.
     func chooseLanguage(_ request: Request, context: DeskRequestContext) throws -> Response {
         guard let language = context.form["language"], Catalog.languages.contains(language) else {
             throw DeskError(.badForm)
         }
+        try replica.setPreference(DeskGuardMiddleware.languagePreference, to: language)
         var response = Response.redirect(to: Self.localPath(context.form["return"]), type: .normal)
         response.setCookie(
             Cookie(

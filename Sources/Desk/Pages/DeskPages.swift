@@ -9,6 +9,8 @@ struct DeskPages: Sendable {
     let replica: Replica
     let renderer: PageRenderer
     let monitor: SyncMonitor
+    /// The largest evidence file a form may post.
+    var maxFileBytes = DeskConfiguration.defaultMaxFileBytes
     let facets = FacetCache()
 
     /// Renders `template` inside the frame, with the values every page shares added to `values`.

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// One language's user-facing strings, from `Resources/catalogs/LANG.json`.
 public struct Catalog: Sendable {
@@ -54,6 +55,21 @@ public struct Catalog: Sendable {
     /// `number` as the language writes it.
     public func number(_ number: Int) -> String {
         number.formatted(.number.locale(Locale(identifier: language)))
+    }
+
+    /// A stored number (an integer or a real) as the language writes it; any other value as it is.
+    public func number(_ value: FieldValue?) -> String {
+        switch value {
+        case .integer(let integer)?: integer.formatted(.number.locale(Locale(identifier: language)))
+        case .real(let real)?: real.formatted(.number.locale(Locale(identifier: language)))
+        case let other?: other.description
+        case nil: ""
+        }
+    }
+
+    /// A size in bytes as the language writes it (`1.2 MB`, `1,2 Mo`).
+    public func byteCount(_ bytes: Int64) -> String {
+        bytes.formatted(.byteCount(style: .file).locale(Locale(identifier: language)))
     }
 
     /// A moment (milliseconds since 1970) as the language writes a date and time.

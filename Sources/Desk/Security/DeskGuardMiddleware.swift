@@ -1,3 +1,4 @@
+import Client
 import Foundation
 import Hummingbird
 import Logging
@@ -16,16 +17,31 @@ struct DeskGuardMiddleware: RouterMiddleware {
 
     let deskGuard: DeskGuard
     let renderer: PageRenderer
-    /// The cookie remembering the user's language.
+    /// The replica, which keeps the user's language.
+    let replica: Replica
+    /// The largest file a form may post (`multipart/form-data`).
+    let maxFileBytes: Int
+    /// The cookie remembering the user's language, when the replica keeps none.
     static let languageCookie = "followup_lang"
+    /// The name of the user's language among the replica's preferences.
+    static let languagePreference = "desk.language"
     /// The largest form accepted.
     static let maxFormBytes = 1 << 20
+    /// What a multipart form may carry beside its file: the other fields and the parts' headers.
+    static let multipartOverhead = 64 << 10
+    /// The security headers of a file opened from the desk: no script, no plugin, no form, no
+    /// same-origin access (a sandboxed document), whatever the file holds.
+    static let fileContentSecurityPolicy = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        if let language = request.cookies[Self.languageCookie]?.value, Catalog.languages.contains(language) {
+        // The language the signed-in user chose, kept in the replica; the cookie when none.
+        let stored = (try? replica.preference(Self.languagePreference)) ?? nil
+        if let language = stored ?? request.cookies[Self.languageCookie]?.value,
+            Catalog.languages.contains(language)
+        {
             context.language = language
         }
         var response: Response
@@ -46,8 +62,11 @@ struct DeskGuardMiddleware: RouterMiddleware {
                 metadata: ["desk.request.path": "\(request.uri.path)", "desk.error": "\(error)"])
             response = errorPage(DeskError(.failed), language: context.language)
         }
-        response.headers[.contentSecurityPolicy] =
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        // A file response brings its own, stricter policy (a sandbox).
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers[.contentSecurityPolicy] =
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.init("Referrer-Policy")!] = "no-referrer"
         response.headers[.cacheControl] = "no-store"
@@ -75,17 +94,35 @@ struct DeskGuardMiddleware: RouterMiddleware {
         }
         context.csrfToken = deskGuard.csrfToken(forSession: session)
         if request.method == .post {
+            let boundary = MultipartForm.boundary(ofContentType: request.headers[.contentType])
+            let limit = boundary == nil ? Self.maxFormBytes : maxFileBytes + Self.multipartOverhead
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+                throw DeskError(boundary == nil ? .badForm : .fileTooLarge)
+            }
             let body: ByteBuffer
             do {
-                body = try await request.collectBody(upTo: Self.maxFormBytes)
+                body = try await request.collectBody(upTo: limit)
             } catch {
-                throw DeskError(.badForm)
+                throw DeskError(boundary == nil ? .badForm : .fileTooLarge)
             }
-            let form = FormValues(urlEncoded: String(buffer: body))
+            // The token is checked on the whole body, held in memory, before anything is stored.
+            var files: [UploadedFile] = []
+            let form: FormValues
+            if let boundary {
+                let multipart = try MultipartForm(body: body, boundary: boundary)
+                form = multipart.fields
+                files = multipart.files
+            } else {
+                form = FormValues(urlEncoded: String(buffer: body))
+            }
             guard let token = form["csrf"], DeskGuard.equal(token, context.csrfToken) else {
                 throw DeskError(.csrf)
             }
+            guard files.allSatisfy({ $0.bytes.readableBytes <= maxFileBytes }) else {
+                throw DeskError(.fileTooLarge)
+            }
             context.form = form
+            context.files = files
         }
         return try await next(request, context)
     }

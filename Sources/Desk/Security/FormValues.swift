@@ -12,6 +12,11 @@ public struct FormValues: Sendable, Equatable {
     /// No fields.
     public init() {}
 
+    /// The fields `pairs` names, in order.
+    public init(pairs: [(name: String, value: String)]) {
+        storage = pairs.map { Pair(name: $0.name, value: $0.value) }
+    }
+
     /// Parses an URL-encoded body (`a=1&b=x+y`).
     public init(urlEncoded body: String) {
         storage = body.split(separator: "&", omittingEmptySubsequences: true).map { part in
