@@ -95,6 +95,10 @@ struct SQLiteSyncStore: SyncStoreWriter {
         ).map { FeedEntry(seq: $0[0], table: $0[1], row: $0[2], visible: $0[3]) }
     }
 
+    func latestTreeHead() throws -> SignedTreeHead? {
+        try SQLiteServerStorage.latestHead(db)
+    }
+
     func deploymentState() throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM deployment"))
     }
@@ -109,16 +113,20 @@ struct SQLiteSyncStore: SyncStoreWriter {
     }
 
     func appendToLog(_ operation: SyncOperation, receivedAt: Int64) throws -> Int64 {
+        // The operation becomes the next leaf of the audit tree in the same transaction.
+        let leaf = try SQLiteServerStorage.treeSize(db)
         try db.cachedStatement(
             sql: """
-                INSERT INTO op_log (op_id, table_name, row_id, kind, fields, hlc, replica_id, author, org_id, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO op_log (op_id, table_name, row_id, kind, fields, hlc, replica_id, author, org_id, received_at, leaf_index)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             operation.id, operation.table, operation.row, operation.kind.rawValue, WireJSON.encode(operation.fields),
-            operation.hlc.description, operation.replica, operation.author, operation.org, receivedAt,
+            operation.hlc.description, operation.replica, operation.author, operation.org, receivedAt, leaf,
         ])
-        return db.lastInsertedRowID
+        let seq = db.lastInsertedRowID
+        try SQLiteServerStorage.appendLeaf(operation, index: leaf, db)
+        return seq
     }
 
     func nextFeedSequence() throws -> Int64 {

@@ -13,6 +13,13 @@ public protocol SyncStoreReader: FeedFacts {
     func feedRange(audience: String, after cursor: Int64, limit: Int) throws -> [FeedEntry]
     /// The State the deployment follows up (ISO 3166 alpha-3), if the operator named one.
     func deploymentState() throws -> String?
+    /// The latest signed head of the audit log (§18), if the store keeps one.
+    func latestTreeHead() throws -> SignedTreeHead?
+}
+
+extension SyncStoreReader {
+    /// No audit log: no head.
+    public func latestTreeHead() throws -> SignedTreeHead? { nil }
 }
 
 /// What a store does inside one write transaction: the primitives the sync core writes with.
