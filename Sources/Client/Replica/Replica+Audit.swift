@@ -92,7 +92,16 @@ extension Replica {
                 consistent = false
                 continue
             }
-            let proof = try await transport.consistencyProof(ConsistencyRequest(from: old.treeSize, to: new.treeSize))
+            let proof: ConsistencyResponse
+            do {
+                proof = try await transport.consistencyProof(ConsistencyRequest(from: old.treeSize, to: new.treeSize))
+            } catch let error as TransportError where error.code == .malformedRequest {
+                report.problems.append(
+                    "the server signed a head of \(new.treeSize) operations but cannot prove it extends the head of \(old.treeSize): \(error.message)"
+                )
+                consistent = false
+                continue
+            }
             if MerkleTree.verifyConsistency(
                 from: old.treeSize, to: new.treeSize, proof: proof.path, oldRoot: old.root, newRoot: new.root)
             {

@@ -272,8 +272,9 @@ enum ServerMigrationV5 {
     }
 }
 
-/// Migration `v7`: the audit log (protocol §18). Every accepted operation becomes a leaf of a
-/// Merkle tree, in log order; the tree's complete subtrees (`audit_node`) and the signed heads
+/// Migration `v7`: the audit log (protocol §18).
+///
+/// Every accepted operation becomes a leaf of a Merkle tree, in log order; the tree's complete subtrees (`audit_node`) and the signed heads
 /// (`audit_head`) are kept, and the log, the tree and the heads refuse updates and deletes.
 ///
 /// The operations already logged become the first leaves, hashed with leaf encoding version 1
