@@ -213,6 +213,10 @@ struct AuditLeafTests {
         expected += string("title") + [4] + string("Draft the bill")
         #expect(bytes == expected)
         #expect(AuditLeaf.hash(of: Self.operation) == TreeHash(sha256: [0] + expected))
+        // The same vector computed apart from this code (protocol/README.md §18.2).
+        #expect(
+            AuditLeaf.hash(of: Self.operation).hex == "191ad56c8e74d1c7a641a497a851b4e7d212b1d19c1db065df82baf5ea776a91"
+        )
     }
 
     @Test("a whole real encodes as the integer the log's JSON reads back; any other change changes the leaf")
@@ -232,6 +236,20 @@ struct AuditLeafTests {
             change(&changed)
             #expect(AuditLeaf.hash(of: changed) != AuditLeaf.hash(of: Self.operation))
         }
+    }
+
+    @Test("the signed head of the golden pull page verifies with its key, as RFC 8032 signs it")
+    func goldenHead() throws {
+        let file = try #require(try GoldenVectors.json("messages/pull-response.json") as? [String: Any])
+        let message = try GoldenVectors.data(try #require(file["message"]))
+        let page = try WireCoding.decoder().decode(PullResponse.self, from: message)
+        let head = try #require(page.head)
+        #expect(head.isSigned(by: "ebVWLo/mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ="))
+        let seed = Data((1...32).map { UInt8($0) })
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: seed)
+        #expect(key.publicKey.rawRepresentation.base64EncodedString() == head.key)
+        #expect(WireJSONReader.pullResponse(message) == page)
+        #expect(WireJSONReader.pullResponse(WireJSON.encode(page)) == page)
     }
 
     @Test("a signed head verifies with its key only, and not once changed")
