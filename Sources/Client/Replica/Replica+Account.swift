@@ -27,6 +27,7 @@ extension Replica {
             }
             try db.execute(sql: "DELETE FROM outbox")
             try Self.resetSyncedRows(db, rows: rows)
+            try Self.forgetAcceptedOperations(db)
             settings = try Self.settings(db)
             settings.replicaID = login.replica
             settings.userName = login.user

@@ -79,6 +79,13 @@ extension Replica {
         var report = AuditVerification(head: latest)
         let heads = try seenHeads()
         report.heads = heads.count
+        // Two heads of one size are two different logs, whatever else holds.
+        for (size, group) in Dictionary(grouping: heads, by: \.head.treeSize).sorted(by: { $0.key < $1.key })
+        where group.count > 1 {
+            report.problems.append(
+                "the server signed two different trees of \(size) operations: \(group.map(\.head.root.hex).joined(separator: " and "))"
+            )
+        }
         // Heads already shown consistent need no proof again: start from the last of them.
         let start = heads.lastIndex(where: \.checked) ?? 0
         if start < heads.count { try markChecked(heads[start].head) }
@@ -86,9 +93,6 @@ extension Replica {
         for (older, newer) in zip(heads[start...], heads[(start + 1)...]) where consistent {
             let (old, new) = (older.head, newer.head)
             if old.treeSize == new.treeSize {
-                report.problems.append(
-                    "the server signed two different trees of \(old.treeSize) operations: \(old.root.hex) and \(new.root.hex)"
-                )
                 consistent = false
                 continue
             }
@@ -158,6 +162,12 @@ extension Replica {
                 try decoder.decode(SyncOperation.self, from: Data($0.utf8))
             }
         }
+    }
+
+    /// Forgets the accepted operations kept for `audit verify`: the replica now stands for
+    /// another organisation's scope or another device, whose operations they are not.
+    static func forgetAcceptedOperations(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM accepted_op")
     }
 
     private func markChecked(_ head: SignedTreeHead) throws {

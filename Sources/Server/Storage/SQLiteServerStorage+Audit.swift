@@ -26,16 +26,6 @@ extension SQLiteServerStorage {
             ?? 0
     }
 
-    /// Appends the leaf of `operation`, logged at leaf `index`, and the subtrees it completes.
-    static func appendLeaf(_ operation: SyncOperation, index: Int64, _ db: Database) throws {
-        let insert = try db.cachedStatement(sql: "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)")
-        for node in try MerkleTree.nodesCompleted(
-            byLeaf: index, hash: AuditLeaf.hash(of: operation), nodes: StoredMerkleNodes(db: db))
-        {
-            try insert.execute(arguments: [node.level, node.index, Data(node.hash.bytes)])
-        }
-    }
-
     /// Signs and stores a head for the tree as it is, when it grew since the last head.
     static func signHeadIfGrown(_ db: Database, signer: TreeHeadSigner, now: Int64) throws {
         let size = try treeSize(db)
@@ -234,5 +224,45 @@ struct StoredMerkleNodes: MerkleNodeSource {
                 arguments: [level, index])
         else { throw ServiceError(.internalError, "the audit tree lacks node \(level)/\(index)") }
         return TreeHash(bytes: Array(data))
+    }
+}
+
+/// The right edge of the audit tree inside one write transaction: its size and the last node
+/// completed at each level, so appending a push's operations reads the database once.
+///
+/// A left sibling is always the last node completed at its level; any other is read.
+final class AuditTreeEdge {
+    private var next: Int64?
+    private var last: [Int: MerkleNode] = [:]
+
+    /// The number of leaves, read once per transaction.
+    func size(_ db: Database) throws -> Int64 {
+        if let next { return next }
+        let size = try SQLiteServerStorage.treeSize(db)
+        next = size
+        return size
+    }
+
+    /// Appends the leaf of `operation`, logged at leaf `index`, and the subtrees it completes.
+    func append(_ operation: SyncOperation, index: Int64, _ db: Database) throws {
+        let insert = try db.cachedStatement(sql: "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)")
+        let stored = StoredMerkleNodes(db: db)
+        for node in try MerkleTree.nodesCompleted(
+            byLeaf: index, hash: AuditLeaf.hash(of: operation), nodes: EdgeNodes(edge: self, stored: stored))
+        {
+            try insert.execute(arguments: [node.level, node.index, Data(node.hash.bytes)])
+            last[node.level] = node
+        }
+        next = index + 1
+    }
+
+    private struct EdgeNodes: MerkleNodeSource {
+        let edge: AuditTreeEdge
+        let stored: StoredMerkleNodes
+
+        func node(level: Int, index: Int64) throws -> TreeHash {
+            if let node = edge.last[level], node.index == index { return node.hash }
+            return try stored.node(level: level, index: index)
+        }
     }
 }

@@ -12,6 +12,8 @@ import Shared
 struct SQLiteSyncStore: SyncStoreWriter {
     let db: Database
     let rows: RowStore
+    /// The audit tree's right edge as this transaction extends it.
+    let auditEdge = AuditTreeEdge()
 
     private func table(_ name: String) -> TableSchema? { rows.schema.table(name) }
 
@@ -114,7 +116,7 @@ struct SQLiteSyncStore: SyncStoreWriter {
 
     func appendToLog(_ operation: SyncOperation, receivedAt: Int64) throws -> Int64 {
         // The operation becomes the next leaf of the audit tree in the same transaction.
-        let leaf = try SQLiteServerStorage.treeSize(db)
+        let leaf = try auditEdge.size(db)
         try db.cachedStatement(
             sql: """
                 INSERT INTO op_log (op_id, table_name, row_id, kind, fields, hlc, replica_id, author, org_id, received_at, leaf_index)
@@ -125,7 +127,7 @@ struct SQLiteSyncStore: SyncStoreWriter {
             operation.hlc.description, operation.replica, operation.author, operation.org, receivedAt, leaf,
         ])
         let seq = db.lastInsertedRowID
-        try SQLiteServerStorage.appendLeaf(operation, index: leaf, db)
+        try auditEdge.append(operation, index: leaf, db)
         return seq
     }
 
