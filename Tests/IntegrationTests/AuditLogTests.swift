@@ -141,6 +141,10 @@ struct AuditLogTests {
             #expect(seen.entries.last?.fields == ["text"])
             #expect(seen.entries.first?.fields.contains("confidential") == true)
             #expect(seen.entries.allSatisfy { $0.acceptedAt > 0 })
+            try await followup(["--replica", server.data + "/nadia", "history", "submission", submission])
+            await #expect(throws: (any Error).self) {
+                try await followup(["--replica", server.data + "/malik", "history", "submission", submission])
+            }
 
             // The ministry may not read the NGO's confidential submission: the answer is the one for no row at all.
             let read = try await server.storage.explain(user: "malik", table: "submission", id: submission).read

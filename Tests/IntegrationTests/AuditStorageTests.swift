@@ -76,6 +76,8 @@ struct AuditStorageTests {
         let intact = try Executables.run("followup-server", ["admin", "--data", directory, "audit", "verify"])
         #expect(intact.status == 0)
         #expect(intact.output.contains("audit log intact"))
+        let key = try Executables.run("followup-server", ["admin", "--data", directory, "audit", "key"])
+        #expect(key.output.trimmingCharacters(in: .whitespacesAndNewlines) == storage.signer.fingerprint)
         let victim = try #require(try await storage.operations(after: 0, limit: 100).operations.last)
         let queue = try DatabaseQueue(path: directory + "/" + SQLiteServerStorage.fileName)
         try await queue.write { db in
