@@ -9,6 +9,9 @@ ensure_system_packages() {
     command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer libreoffice-calc)
     command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
     [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+    # DejaVu covers Arabic; a Chinese report needs a CJK font (WenQuanYi Zen Hei, 7.5 MB to
+    # download, unless another one such as fonts-noto-cjk is there).
+    fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-zenhei)
     if [ ${#missing[@]} -gt 0 ]; then
         echo "==> installing ${missing[*]}"
         if [ "$(id -u)" = 0 ]; then

@@ -53,6 +53,7 @@ public func buildDeskRouter(
         }
     }
     router.post("/move") { request, context in try pages.move(request, context: context) }
+    router.get("/dashboards") { request, context in try pages.dashboards(request, context: context) }
     router.get("/sync") { request, context in try pages.syncPage(request, context: context) }
     router.post("/sync") { request, context in try await pages.syncNow(request, context: context) }
     router.post("/refused") { request, context in try pages.settleRefused(request, context: context) }

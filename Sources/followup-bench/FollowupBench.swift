@@ -93,6 +93,10 @@ struct FollowupBench: AsyncParsableCommand {
     @Flag(help: "Run the desk render workload alone (the UPR Info files imported, each page fetched).")
     var deskOnly = false
     @Option(help: "Requests per page in the desk render workload.") var deskRequests = 100
+    @Flag(help: "Run the public portal workload alone (a seeded server, concurrent visitors).") var portalOnly = false
+    @Option(help: "Published rows the portal's server holds.") var portalRows = 100_000
+    @Option(help: "Concurrent visitors of the portal.") var portalVisitors = 50
+    @Option(help: "Seconds the portal's visitors keep requesting pages.") var portalSeconds = 60.0
 
     mutating func run() async throws {
         let bin = binDir ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
@@ -101,15 +105,17 @@ struct FollowupBench: AsyncParsableCommand {
             "followup-bench-\(UUID().uuidString.prefix(8))"
         ).path
         var results: [(size: Int, result: BenchResult)] = []
-        if deskOnly || uhriOnly {
+        if deskOnly || uhriOnly || portalOnly {
             // One workload alone, its results written as the whole report.
             let alone =
                 deskOnly
                 ? try await Self.measureDesk(folder: uprInfo, bin: bin, work: work + "/desk", requests: deskRequests)
-                : try await Self.importUHRI(records: uhriRecords, bin: bin, work: work + "/uhri")
+                : portalOnly
+                    ? try await measurePortal(work: work + "/portal")
+                    : try await Self.importUHRI(records: uhriRecords, bin: bin, work: work + "/uhri")
             for result in alone {
                 print(Self.line(result), terminator: "\n")
-                if deskOnly { print("          " + (result.note ?? "")) }
+                if deskOnly || portalOnly { print("          " + (result.note ?? "")) }
             }
             let report = BenchReport(
                 date: ISO8601DateFormatter().string(from: Date()), machine: Self.machine(), results: alone)
@@ -135,6 +141,10 @@ struct FollowupBench: AsyncParsableCommand {
                 results.append((0, result))
                 print(Self.line(result), terminator: "\n")
             }
+            for result in try await measurePortal(work: work + "/portal") {
+                results.append((0, result))
+                print(Self.line(result), terminator: "\n")
+            }
         }
         if let kintoURL {
             let kintoCounts = kintoSizes.map { $0.split(separator: ",").compactMap { Int($0) } } ?? [counts.min() ?? 0]
@@ -155,6 +165,13 @@ struct FollowupBench: AsyncParsableCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(report).write(to: URL(fileURLWithPath: json))
         print("results written to \(json); work files in \(work)")
+    }
+
+    /// The portal workload with this run's options.
+    func measurePortal(work: String) async throws -> [BenchResult] {
+        let bin = binDir ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        return try await Self.measurePortal(
+            rows: portalRows, visitors: portalVisitors, seconds: portalSeconds, bin: bin, work: work)
     }
 
     /// Every workload at one size, on a fresh server.

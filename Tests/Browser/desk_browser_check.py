@@ -255,7 +255,7 @@ def accessibility_tour(browser, user, rec_path):
             direction = browser.driver.find_element(By.TAG_NAME, "html").get_attribute("dir")
             if direction != "rtl":
                 fail(f"Arabic page of {user} has dir={direction}")
-        for path in ["/", "/recommendations", "/recommendations?q=torture&cycle=3", "/sync", rec_path]:
+        for path in ["/", "/recommendations", "/recommendations?q=torture&cycle=3", "/dashboards", "/sync", rec_path]:
             browser.open(user, path)
         # Every form the recommendation's page offers this organisation, empty then with its errors.
         forms = [link.get_attribute("href")

@@ -82,6 +82,14 @@ struct DeskWorkTests {
             #expect(again.contains(catalog["news_none"]))
             #expect(!again.contains(catalog["news_assignments"]))
 
+            // The dashboards: every chart of the replica's, with its table, in the desk's language.
+            let dashboards = try await desk.page(client, "/dashboards", cookie: cookie)
+            let expected = try replica.dashboard(try ReportCatalog(language: "en"))
+            #expect(dashboards.contains("<a class=\"nav__link\" href=\"/dashboards\">Dashboards</a>"))
+            #expect(dashboards.components(separatedBy: "<figure class=\"chart\"").count - 1 == 7)
+            #expect(dashboards.contains(expected.progress.table()))
+            #expect(dashboards.contains("<caption>Progress reported over time</caption>"))
+
         }
     }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Shared
+import Synchronization
 import TestSupport
 import Testing
 
@@ -107,4 +108,36 @@ struct PortalTests {
         #expect(await answers["t1"] == Data([1]))
         #expect(await answers["t\(RenderedAnswers.capacity)"] == Data([0]))
     }
+
+    @Test("an answer many ask for at once is rendered once, and one in use is kept over older ones")
+    func renderedOnceAndKeptWhileUsed() async throws {
+        let answers = RenderedAnswers()
+        let renderings = Renderings()
+        let results = try await withThrowingTaskGroup(of: Data.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await answers.answer("home") {
+                        renderings.count.withLock { $0 += 1 }
+                        Thread.sleep(forTimeInterval: 0.05)
+                        return Data("page".utf8)
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results == Array(repeating: Data("page".utf8), count: 20))
+        #expect(renderings.count.withLock { $0 } == 1)
+        // The home page, asked for between one-off pages, outlives them all.
+        for index in 0..<RenderedAnswers.capacity * 2 {
+            _ = try await answers.answer("once\(index)") { Data() }
+            _ = try await answers.answer("home") { Data("again".utf8) }
+        }
+        #expect(await answers["home"] == Data("page".utf8))
+        #expect(await answers["once0"] == nil)
+    }
+}
+
+/// How many times an answer was rendered, across tasks.
+private final class Renderings: Sendable {
+    let count = Mutex(0)
 }

@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import Client
+@testable import Server
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -75,10 +76,79 @@ struct ReportChartTests {
         #expect(try #require(byID["chart-cluster"]).bars.map(\.label) == ["Torture prevention"])
         #expect(try #require(byID["chart-sdg"]).bars.map(\.label) == ["SDG 16"])
         let html = dashboard.html()
-        #expect(html.components(separatedBy: "<figure").count - 1 == 6)
+        #expect(html.components(separatedBy: "<figure").count - 1 == 7)
         #expect(html.contains("<caption>NHRI ratings</caption>"))
         // Arabic labels come from the Arabic catalog.
         let arabic = try fixture.secretariat.dashboard(try ReportCatalog(language: "ar"), today: "2028-01-01")
         #expect(arabic.charts.first?.title == "حالة التنفيذ حسب الآلية")
+    }
+
+    static let steps = StepChart(
+        id: "chart-steps", title: "Progress <over> time", description: "4 from 2026-01 to 2026-03",
+        series: ["On track", "Delayed"],
+        periods: [
+            BarChart.Bar(label: "2026-01", values: [2, 0]), BarChart.Bar(label: "2026-02", values: [0, 0]),
+            BarChart.Bar(label: "2026-03", values: [1, 1]),
+        ], periodHeader: "Month", totalHeader: "Total")
+
+    @Test("the step chart names itself, draws a line a series to scale, and tables every month")
+    func stepChart() throws {
+        let svg = Self.steps.svg()
+        #expect(svg.contains("role=\"img\" aria-labelledby=\"chart-steps-title chart-steps-desc\""))
+        #expect(svg.contains("<title id=\"chart-steps-title\">Progress &lt;over&gt; time</title>"))
+        #expect(svg.contains("<desc id=\"chart-steps-desc\">4 from 2026-01 to 2026-03</desc>"))
+        // Three months of 200 units each in a plot 200 high: 2 at the top, 1 halfway, 0 at the bottom.
+        #expect(svg.contains("<path d=\"M50 40H250V240H450V140H650\""))
+        #expect(svg.contains("<path d=\"M50 240H250V240H450V140H650\""))
+        #expect(svg.contains("<title>On track: 3</title>"))
+        #expect(XMLParser(data: Data(svg.utf8)).parse())
+        let table = Self.steps.table()
+        #expect(table.contains("<caption>Progress &lt;over&gt; time</caption>"))
+        #expect(table.contains("<tr><th scope=\"row\">2026-02</th><td>0</td><td>0</td><td>0</td></tr>"))
+        #expect(table.contains("<tr><th scope=\"row\">2026-03</th><td>1</td><td>1</td><td>2</td></tr>"))
+        let empty = StepChart(
+            id: "e", title: "Nothing", description: "0", series: ["a"], periods: [], periodHeader: "m",
+            totalHeader: "t")
+        #expect(XMLParser(data: Data(empty.svg().utf8)).parse())
+        #expect(Replica.months(from: "2025-11", through: "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"])
+    }
+
+    @Test("progress over time counts what the replica holds, and on the portal published work only")
+    func progressOverTime() async throws {
+        let fixture = try await PublishedWorkFixture.make("progress-chart")
+        let catalog = try ReportCatalog(language: "en")
+        // An independent count: the secretariat's updates under an action it holds, by month and status.
+        let actions = Set(try fixture.secretariat.rows("action").map(\.id))
+        var expected: [String: [String: Int]] = [:]
+        for update in try fixture.secretariat.rows("progress_update") {
+            guard case .text(let action) = update.values["action_id"], actions.contains(action),
+                case .text(let date) = update.values["date"]
+            else { continue }
+            let status: String
+            if case .text(let reported) = update.values["status"] { status = reported } else { status = "" }
+            expected[String(date.prefix(7)), default: [:]][status, default: 0] += 1
+        }
+        let chart = try fixture.secretariat.dashboard(catalog, today: "2028-01-01").progress
+        #expect(chart.series == ["On track", "Delayed", "At risk", "Completed", "No status given"])
+        let keys = ["on_track", "delayed", "at_risk", "completed", ""]
+        let months = Replica.months(from: try #require(expected.keys.min()), through: try #require(expected.keys.max()))
+        #expect(chart.periods.map(\.label) == months)
+        for period in chart.periods {
+            #expect(period.values == keys.map { expected[period.label]?[$0] ?? 0 }, "\(period.label)")
+        }
+        #expect(chart.periods.map(\.total).reduce(0, +) == 3)
+        for period in chart.periods {
+            #expect(chart.table().contains("<tr><th scope=\"row\">\(period.label)</th>"))
+        }
+
+        // The public's view: the one published update (November, on track), none of the drafts.
+        let view = try PublicView(sync: fixture.server.service)
+        try await view.refresh()
+        let portal = try view.replica.dashboard(catalog, today: "2028-01-01").progress
+        #expect(portal.series == ["On track", "Delayed", "At risk", "Completed"])
+        #expect(portal.periods == [BarChart.Bar(label: "2026-11", values: [1, 0, 0, 0])])
+        #expect(
+            portal.description.hasPrefix(
+                "Progress updates each month by the status they report, 1 from 2026-11 to 2026-11"))
     }
 }

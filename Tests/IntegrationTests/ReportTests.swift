@@ -138,6 +138,44 @@ struct ReportTests {
         }
     }
 
+    @Test("a report in Chinese and one in Arabic convert to PDF, and pdftotext gives back their own script")
+    func chineseAndArabicPDF() async throws {
+        let fixture = try await PublishedWorkFixture.make("report-cjk")
+        let report = try fixture.secretariat.report(.uprMidterm(cycle: 3), date: "2027-01-15")
+        for language in ["zh", "ar"] {
+            // Without a font for the script LibreOffice draws empty boxes: say what to install.
+            let fonts = try LibreOffice.fontFamilies(forLanguage: language)
+            try #require(
+                !fonts.isEmpty,
+                "no font covers \(language): ./scripts/test installs one (fonts-wqy-zenhei for Chinese, fonts-dejavu-core for Arabic)"
+            )
+            let catalog = try ReportCatalog(language: language)
+            // pdftotext marks right-to-left runs with bidi controls (the letters are in reading
+            // order), and a line may break between two Chinese characters: compare without either.
+            func bare(_ text: String) -> String {
+                String(
+                    String.UnicodeScalarView(
+                        text.unicodeScalars.filter {
+                            !$0.properties.isWhitespace && !(0x200E...0x200F).contains($0.value)
+                                && !(0x202A...0x202E).contains($0.value)
+                        }))
+            }
+            // pdftotext also gives the lam-alef ligature back as alef then lam.
+            func ligated(_ text: String) -> String {
+                ["ا", "أ", "إ", "آ"].reduce(text) { $0.replacingOccurrences(of: "ل" + $1, with: $1 + "ل") }
+            }
+            let text = bare(try Self.pdfText(report, language: language).text)
+            for label in [ReportLabel.reportUprMidterm, .matrix, .reportPublishedOnly, .actions] {
+                let expected = bare(catalog.text(label))
+                #expect(
+                    text.contains(language == "ar" ? ligated(expected) : expected),
+                    "the \(language) PDF lacks \(catalog.text(label))")
+            }
+            #expect(text.contains("SHOWNACTION"))
+            #expect(!text.contains("HIDDEN"))
+        }
+    }
+
     @Test("every catalog has every label, and no other")
     func catalogsComplete() throws {
         for language in ReportCatalog.languages {

@@ -121,6 +121,18 @@ struct VisibilityPropertyTests {
             let expected = Set((snapshot.rows[table.name] ?? [:]).keys.filter { oracle.isPublic(table.name, $0) })
             #expect(Set(try view.replica.rows(table.name).map(\.id)) == expected, "public \(table.name)")
         }
+        // The progress chart counts the public updates under public actions, and nothing else.
+        var months: [String: [String: Int]] = [:]
+        for (id, values) in snapshot.rows["progress_update"] ?? [:] where oracle.isPublic("progress_update", id) {
+            guard case .text(let action) = values["action_id"], oracle.isPublic("action", action),
+                case .text(let date) = values["date"]
+            else { continue }
+            let status: String
+            if case .text(let reported) = values["status"] { status = reported } else { status = "" }
+            months[String(date.prefix(7)), default: [:]][status, default: 0] += 1
+        }
+        let charted = try view.replica.progressByMonth().filter { !$0.counts.isEmpty }
+        #expect(Dictionary(uniqueKeysWithValues: charted.map { ($0.month, $0.counts) }) == months)
         let app = buildApplication(
             ServerConfiguration(port: 0, logLevel: LiveServer.logLevel), storage: server.storage,
             files: try DirectoryEvidenceStore(root: try temporaryDirectory("portal-crawl-files")),
@@ -258,8 +270,11 @@ struct VisibilityPropertyTests {
         case (.ministry, 2):
             if let action = try pick("action") {
                 if Bool.random(using: &generator) {
+                    // Dated (without drawing from the generator), for the portal's progress chart.
+                    let date = String(format: "2026-%02d-01", 1 + text.count % 12)
                     _ = try replica.put(
-                        "progress_update", fields: ["action_id": .text(action), "narrative": .text(text)])
+                        "progress_update",
+                        fields: ["action_id": .text(action), "narrative": .text(text), "date": .text(date)])
                 } else {
                     _ = try replica.put("indicator", fields: ["action_id": .text(action), "title": .text(text)])
                 }

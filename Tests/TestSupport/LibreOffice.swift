@@ -33,6 +33,13 @@ public enum LibreOffice {
         return output
     }
 
+    /// The font families fontconfig offers for a language (`zh`, `ar`...), as LibreOffice finds them.
+    public static func fontFamilies(forLanguage language: String) throws -> [String] {
+        let (status, output) = try run("fc-list", [":lang=\(language)", "family"])
+        guard status == 0 else { throw ProcessFailure(message: "fc-list failed (status \(status)): \(output)") }
+        return output.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+    }
+
     /// Runs a program found on `PATH`; answers its status and its standard output and error.
     private static func run(_ program: String, _ arguments: [String]) throws -> (Int32, String) {
         guard let path = which(program) else {

@@ -21,7 +21,7 @@ public enum ImplementationStatus: String, Sendable, CaseIterable, Codable {
             (x.recommendation_id = \(alias).id OR x.cluster_id IN (
               SELECT cm.cluster_id FROM cluster_member cm JOIN cluster c ON c.id = cm.cluster_id
               WHERE cm.recommendation_id = \(alias).id AND cm._deleted IS NULL AND c._deleted IS NULL))
-            AND x._deleted IS NULL AND coalesce(x.status, 'planned') != 'cancelled'
+            AND x._deleted IS NULL AND x.revision_of IS NULL AND coalesce(x.status, 'planned') != 'cancelled'
             """
         return """
             CASE
@@ -153,16 +153,39 @@ extension Replica {
             "SELECT id FROM (\(sql)) \(Self.statusCondition(filter)) ORDER BY session, id LIMIT :limit OFFSET :offset"
         var paged = arguments
         paged += ["limit": filter.limit ?? -1, "offset": filter.offset]
-        let rows = "SELECT * FROM (\(sql)) WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY session, id"
         return try read { db in
-            let ids = try String.fetchAll(db, sql: page, arguments: paged)
-            var found = arguments
-            found += ["ids": FieldValue.listJSON(ids)]
-            return try Row.fetchAll(db, sql: rows, arguments: found).map { row in
-                RecommendationSummary(
-                    id: row[0], text: row[1] ?? "", session: row[2], stateUnderReview: row[3], position: row[4],
-                    mechanism: row[5], status: ImplementationStatus(rawValue: row[6]) ?? .noAction, role: row[7])
-            }
+            try Self.summaries(try String.fetchAll(db, sql: page, arguments: paged), sql: sql, arguments, db)
+        }
+    }
+
+    /// Every recommendation id `filter` matches, in the list's order (its `limit` and `offset`
+    /// ignored): a list a caller keeps, to show any page with `recommendationSummaries(_:)`.
+    public func recommendationIDs(_ filter: RecommendationFilter) throws -> [String] {
+        let (sql, arguments) = try recommendationQuery(filter)
+        return try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM (\(sql)) \(Self.statusCondition(filter)) ORDER BY session, id",
+                arguments: arguments)
+        }
+    }
+
+    /// The lines of `recs list` of the live recommendations among `ids`, in the list's order.
+    public func recommendationSummaries(_ ids: [String]) throws -> [RecommendationSummary] {
+        let (sql, arguments) = try recommendationQuery(RecommendationFilter())
+        return try read { db in try Self.summaries(ids, sql: sql, arguments, db) }
+    }
+
+    /// The rows of `sql` (a recommendation query) among `ids`, as summaries.
+    private static func summaries(
+        _ ids: [String], sql: String, _ arguments: StatementArguments, _ db: Database
+    ) throws -> [RecommendationSummary] {
+        let rows = "SELECT * FROM (\(sql)) WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY session, id"
+        var found = arguments
+        found += ["ids": FieldValue.listJSON(ids)]
+        return try Row.fetchAll(db, sql: rows, arguments: found).map { row in
+            RecommendationSummary(
+                id: row[0], text: row[1] ?? "", session: row[2], stateUnderReview: row[3], position: row[4],
+                mechanism: row[5], status: ImplementationStatus(rawValue: row[6]) ?? .noAction, role: row[7])
         }
     }
 
@@ -302,7 +325,7 @@ extension Replica {
                 sql: """
                     SELECT a.id, a.title, a.due_date, i.name FROM action a
                     LEFT JOIN institution i ON i.id = a.institution_id AND i._deleted IS NULL
-                    WHERE a._deleted IS NULL AND a.due_date < ?
+                    WHERE a._deleted IS NULL AND a.revision_of IS NULL AND a.due_date < ?
                       AND coalesce(a.status, 'planned') NOT IN ('completed', 'cancelled') ORDER BY a.due_date
                     """, arguments: [today])
             {
@@ -354,13 +377,16 @@ extension Replica {
         guard schemaTable.column(column) != nil else {
             throw ReplicaError(.unknownColumn, "table '\(table)' has no column '\(column)'")
         }
-        // A list column holds a JSON array: match one of its items.
+        // A list column holds a JSON array: match one of its items (of the rows that have any,
+        // which a partial index lists).
         let condition =
             schemaTable.column(column)?.type == .list
-            ? "EXISTS (SELECT 1 FROM json_each(\(table).\(column)) WHERE json_each.value = ?)" : "\(column) = ?"
+            ? "\(column) IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(\(table).\(column)) WHERE json_each.value = ?)"
+            : "\(column) = ?"
         let ids = try read { db in
             try String.fetchAll(
-                db, sql: "SELECT id FROM \(table) WHERE \(condition) AND _deleted IS NULL ORDER BY id", arguments: [id]
+                // `+id`: sorting the few matches, not walking every row in id order to skip the sort.
+                db, sql: "SELECT id FROM \(table) WHERE \(condition) AND _deleted IS NULL ORDER BY +id", arguments: [id]
             )
         }
         return try ids.compactMap { rowID in try row(table, id: rowID).map { (rowID, $0) } }

@@ -207,7 +207,12 @@ extension Replica {
     /// Recommendation `id` with its published follow-up, as a report shows it (the portal's page
     /// of one recommendation); `row_not_found` when the replica does not hold it.
     public func publishedEntry(_ id: String) throws -> ReportEntry {
-        try reportEntry(try recommendationDetail(id), names: try institutionNames())
+        try publishedEntry(try recommendationDetail(id))
+    }
+
+    /// The published part of a recommendation's detail already read, as a report shows it.
+    public func publishedEntry(_ detail: RecommendationDetail) throws -> ReportEntry {
+        try reportEntry(detail, names: try institutionNames())
     }
 
     /// Institution names by row id, with each NHRI's organisation id (for assessments' owners).

@@ -81,6 +81,10 @@ public enum ReportLabel: String, Sendable, CaseIterable {
     case dashboardNotAssessed = "dashboard.not_assessed"
     case dashboardNoInstitution = "dashboard.no_institution"
     case dashboardOverdueCount = "dashboard.overdue_count"
+    case dashboardProgressOverTime = "dashboard.progress_over_time"
+    case dashboardProgressDescription = "dashboard.progress_description"
+    case dashboardMonth = "dashboard.month"
+    case dashboardNoStatus = "dashboard.no_status"
     case portalTitle = "portal.title"
     case portalCount = "portal.count"
     case portalOpenData = "portal.open_data"
@@ -95,6 +99,10 @@ public enum ReportLabel: String, Sendable, CaseIterable {
     case portalResults = "portal.results"
     case portalSubmissions = "portal.submissions"
     case portalAll = "portal.all"
+    case portalPage = "portal.page"
+    case portalPrevious = "portal.previous"
+    case portalNext = "portal.next"
+    case portalPages = "portal.pages"
 }
 
 /// The labels of one UN language, read from `Resources/Catalogs/LANG.json` (one file a language).

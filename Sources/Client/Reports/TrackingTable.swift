@@ -50,6 +50,28 @@ public struct TrackingTable: Sendable, Equatable {
 }
 
 extension Replica {
+    /// The `nhri_rating` of recommendation `r`: the latest published assessment by an NHRI, of it
+    /// or of a cluster holding it (a scalar subquery).
+    static let nhriRatingSQL = """
+        (SELECT s.rating FROM assessment s
+           JOIN institution n ON n.org_id = s.owner_org AND n.kind = 'nhri' AND n._deleted IS NULL
+           WHERE s._deleted IS NULL AND s.state = 'published'
+             AND (s.recommendation_id = r.id OR s.cluster_id IN (
+               SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))
+           ORDER BY s.id DESC LIMIT 1)
+        """
+
+    /// How many live recommendations have each `nhri_rating` (`""` for none), as the tracking
+    /// table counts them, without building the table.
+    public func nhriRatingCounts() throws -> [String: Int] {
+        try read { db in
+            var counts: [String: Int] = [:]
+            let sql = "SELECT coalesce(\(Self.nhriRatingSQL), '') FROM recommendation r WHERE r._deleted IS NULL"
+            for rating in try String.fetchAll(db, sql: sql) { counts[rating, default: 0] += 1 }
+            return counts
+        }
+    }
+
     /// The tracking table of every recommendation matching `filter` (its `limit` and `offset` are
     /// ignored: an export holds every match).
     public func trackingTable(_ filter: RecommendationFilter) throws -> TrackingTable {
@@ -67,10 +89,16 @@ extension Replica {
                 WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL AND c._deleted IS NULL))
             ORDER BY i.name)
             """
+        // The live actions reaching the recommendation: on it, on a cluster holding it, or
+        // covering it. One branch each, so that each uses its index (an `OR` across them made
+        // SQLite scan every action for every recommendation).
         let actions = """
-            (a.recommendation_id = r.id OR a.cluster_id IN (
-              SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL)
-             OR EXISTS (SELECT 1 FROM json_each(a.covers) WHERE value = r.id))
+            p.action_id IN (
+              SELECT a.id FROM action a WHERE a._deleted IS NULL AND a.recommendation_id = r.id
+              UNION SELECT a.id FROM cluster_member cm JOIN action a ON a.cluster_id = cm.cluster_id
+                WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL AND a._deleted IS NULL
+              UNION SELECT a.id FROM action a, json_each(a.covers) j
+                WHERE a.covers IS NOT NULL AND a._deleted IS NULL AND j.value = r.id)
             """
         let sql = """
             SELECT r.id, r.document_symbol, r.paragraph, r.text, m.code, r.session, r.cycle,
@@ -79,15 +107,9 @@ extension Replica {
                  JOIN cluster c ON c.id = cm.cluster_id
                  WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL AND c._deleted IS NULL ORDER BY c.title)),
               (\(names) \(assigned)), (\(names) \(assigned)),
-              (SELECT s.rating FROM assessment s
-                 JOIN institution n ON n.org_id = s.owner_org AND n.kind = 'nhri' AND n._deleted IS NULL
-                 WHERE s._deleted IS NULL AND s.state = 'published'
-                   AND (s.recommendation_id = r.id OR s.cluster_id IN (
-                     SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))
-                 ORDER BY s.id DESC LIMIT 1),
+              \(Self.nhriRatingSQL),
               (SELECT trim(coalesce(p.date, '') || ' ' || coalesce(p.narrative, '')) FROM progress_update p
-                 JOIN action a ON a.id = p.action_id AND a._deleted IS NULL
-                 WHERE p._deleted IS NULL AND \(actions)
+                 WHERE p._deleted IS NULL AND p.revision_of IS NULL AND \(actions)
                  ORDER BY p.date DESC, p.id DESC LIMIT 1)
             FROM recommendation r LEFT JOIN mechanism m ON m.id = r.mechanism_id AND m._deleted IS NULL
             WHERE r.id IN (SELECT value FROM json_each(?))

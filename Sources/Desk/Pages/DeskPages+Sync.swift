@@ -32,6 +32,16 @@ extension DeskPages {
         return try page("sync", title: catalog["sync_title"], request: request, context: context, values: values)
     }
 
+    /// The dashboards of the rows the replica holds (the Client library's charts, with their
+    /// numbers as tables), in the desk's language.
+    func dashboards(_ request: Request, context: DeskRequestContext) throws -> HTML {
+        let catalog = renderer.catalog(context.language)
+        let dashboard = try replica.dashboard(try ReportCatalog(language: catalog.language))
+        return try page(
+            "dashboards", title: catalog["dashboards_title"], request: request, context: context,
+            values: ["charts": dashboard.html()])
+    }
+
     /// Syncs now, then shows the sync page.
     func syncNow(_ request: Request, context: DeskRequestContext) async throws -> Response {
         await monitor.sync(replica)

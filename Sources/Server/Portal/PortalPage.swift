@@ -6,6 +6,8 @@ import Shared
 /// recommendations with search and filters, and one recommendation with its published work.
 struct PortalPage {
     let replica: Replica
+    /// The public view's position the page is rendered at (its ETag's).
+    let position: Int64
     let catalog: ReportCatalog
     let today: String
 
@@ -28,9 +30,20 @@ struct PortalPage {
             """)
     }
 
-    /// Every recommendation `filter` matches (no page: a list never stops at a hidden limit).
-    func list(_ filter: RecommendationFilter) throws -> String {
-        let found = try replica.recommendations(filter)
+    /// Recommendations a page of the list holds.
+    static let pageSize = 50
+
+    /// One page of the recommendations `filter` matches, with how many match in all and links to
+    /// the other pages (a page past the last shows the last).
+    ///
+    /// `matches` gives the ids the filter matches, in order (kept between pages by the caller).
+    func list(_ filter: RecommendationFilter, page: Int, matches: () throws -> [String]) throws -> String {
+        let ids = try matches()
+        let total = ids.count
+        let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+        let current = min(max(1, page), pages)
+        let found = try replica.recommendationSummaries(
+            Array(ids[min((current - 1) * Self.pageSize, total)..<min(current * Self.pageSize, total)]))
         let items = found.map { summary in
             let status = catalog.term("status", summary.status.rawValue)
             return """
@@ -49,17 +62,39 @@ struct PortalPage {
             <input id="mechanism" name="mechanism" value="\(escape(filter.mechanism ?? ""))">
             <button type="submit">\(escape(catalog.text(.portalSearch)))</button>
             </form>
-            <p role="status">\(escape(catalog.text(.portalResults, ["count": String(found.count)])))</p>
+            <p role="status">\(escape(catalog.text(.portalResults, ["count": String(total)])))</p>
             <ul>\(items)</ul>
+            \(pager(filter, current: current, pages: pages))
             """)
+    }
+
+    /// The list's page links: where this page stands, the previous and the next page.
+    private func pager(_ filter: RecommendationFilter, current: Int, pages: Int) -> String {
+        func link(_ page: Int, _ label: ReportLabel, _ rel: String) -> String {
+            var query = [
+                ("q", filter.search), ("mechanism", filter.mechanism), ("cycle", filter.cycle.map(String.init)),
+            ]
+            query += [("session", filter.session.map(String.init)), ("sdg", filter.sdg), ("theme", filter.theme)]
+            query += [("lang", catalog.language), ("page", String(page))]
+            let href = query.compactMap { name, value in
+                value.map { "\(name)=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            }.joined(separator: "&amp;")
+            return "<li><a href=\"/recommendations?\(href)\" rel=\"\(rel)\">\(escape(catalog.text(label)))</a></li>"
+        }
+        var items = [
+            "<li aria-current=\"page\">\(escape(catalog.text(.portalPage, ["page": String(current), "pages": String(pages)])))</li>"
+        ]
+        if current > 1 { items.insert(link(current - 1, .portalPrevious, "prev"), at: 0) }
+        if current < pages { items.append(link(current + 1, .portalNext, "next")) }
+        return "<nav aria-label=\"\(escape(catalog.text(.portalPages)))\"><ul>\(items.joined())</ul></nav>"
     }
 
     /// One recommendation with its published actions, progress, NHRI assessments, submissions
     /// and bills; nil when the public's view does not hold it (an unknown or unpublished id alike).
     func recommendation(_ id: String) throws -> String? {
         guard try replica.row("recommendation", id: id) != nil else { return nil }
-        let entry = try replica.publishedEntry(id)
         let detail = try replica.recommendationDetail(id)
+        let entry = try replica.publishedEntry(detail)
         var body = "<blockquote><p>\(escape(entry.text))</p></blockquote><dl>"
         func item(_ label: ReportLabel, _ value: String?) {
             guard let value, !value.isEmpty else { return }

@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Shared
+import Synchronization
 
 /// The public portal at `/`, no sign-in: a page in six languages with the dashboards, and the
 /// open-data downloads at stable addresses, all read from `PublicView` (what the public may see).
@@ -17,6 +18,8 @@ struct PortalRoutes {
     let clock: any WallClock
     /// Answers already rendered, by ETag (which names the public view's position).
     let rendered = RenderedAnswers()
+    /// The ids each filter of the list matches, kept between its pages.
+    let matches = FilterMatches()
 
     /// The stable addresses of the open-data downloads.
     static let downloads = [
@@ -37,14 +40,21 @@ struct PortalRoutes {
             filter.session = query.get("session").flatMap { Int($0) }
             filter.sdg = query.get("sdg").flatMap { $0.isEmpty ? nil : $0 }
             filter.theme = query.get("theme").flatMap { $0.isEmpty ? nil : $0 }
-            return try await page(request) { try $0.list(filter) }
+            let number = query.get("page").flatMap { Int($0) } ?? 1
+            let (chosen, matches) = (filter, matches)
+            return try await page(request) { page in
+                try page.list(chosen, page: number) {
+                    try matches.ids(of: chosen, at: page.position) { try page.replica.recommendationIDs(chosen) }
+                }
+            }
         }
         router.get("recommendations/:id") { request, context in
             let id = try context.parameters.require("id")
+            let path = request.uri.path
             return try await page(request) { page in
                 guard let html = try page.recommendation(id) else {
                     // The same answer for an unknown id and an unpublished one.
-                    throw APIError(.notFound, "no such page: \(request.uri.path)")
+                    throw APIError(.notFound, "no such page: \(path)")
                 }
                 return html
             }
@@ -54,9 +64,10 @@ struct PortalRoutes {
                 let cursor = try await view.refresh()
                 let tag = "\"d\(cursor)-\(download.format.rawValue)\""
                 if Self.matches(request, tag) { return Self.notModified(tag) }
-                if let data = await rendered[tag] { return Self.answer(data, type: download.type, tag: tag) }
-                let data = try view.replica.trackingTable(RecommendationFilter()).encoded(as: download.format)
-                await rendered.keep(data, as: tag)
+                let replica = view.replica
+                let data = try await rendered.answer(tag) {
+                    try replica.trackingTable(RecommendationFilter()).encoded(as: download.format)
+                }
                 return Self.answer(data, type: download.type, tag: tag)
             }
         }
@@ -64,7 +75,9 @@ struct PortalRoutes {
 
     /// A page in the language the query asks (English otherwise), with its ETag: the public
     /// view's position, the day (overdue items depend on it) and the address.
-    private func page(_ request: Request, _ render: (PortalPage) throws -> String) async throws -> Response {
+    private func page(_ request: Request, _ render: @escaping @Sendable (PortalPage) throws -> String) async throws
+        -> Response
+    {
         let cursor = try await view.refresh()
         let lang =
             request.uri.queryParameters.get("lang").flatMap { ReportCatalog.languages.contains($0) ? $0 : nil } ?? "en"
@@ -74,11 +87,24 @@ struct PortalRoutes {
         let tag = "\"p\(cursor)-\(today)-\(address)\""
         if Self.matches(request, tag) { return Self.notModified(tag) }
         let type = "text/html; charset=utf-8"
-        if let data = await rendered[tag] { return Self.answer(data, type: type, tag: tag) }
-        let html = try render(
-            PortalPage(replica: view.replica, catalog: try ReportCatalog(language: lang), today: today))
-        await rendered.keep(Data(html.utf8), as: tag)
-        return Self.answer(Data(html.utf8), type: type, tag: tag)
+        let replica = view.replica
+        let data = try await rendered.answer(tag) {
+            Data(
+                try render(
+                    PortalPage(replica: replica, position: cursor, catalog: try Self.catalog(lang), today: today)
+                ).utf8)
+        }
+        return Self.answer(data, type: type, tag: tag)
+    }
+
+    /// The six catalogs, read once.
+    private static let catalogs: [String: ReportCatalog] = Dictionary(
+        uniqueKeysWithValues: ReportCatalog.languages.compactMap { code in
+            (try? ReportCatalog(language: code)).map { (code, $0) }
+        })
+
+    private static func catalog(_ language: String) throws -> ReportCatalog {
+        try catalogs[language] ?? ReportCatalog(language: language)
     }
 
     /// YYYY-MM-DD of a time in milliseconds since the epoch (UTC).
@@ -108,18 +134,78 @@ struct PortalRoutes {
     }
 }
 
-/// The portal's latest rendered answers by ETag, the oldest forgotten first.
+/// The portal's rendered answers by ETag, the least recently used forgotten first, so the pages
+/// many visitors ask for (the home page, the downloads) stay while one-off pages come and go.
+///
+/// An answer is rendered once however many requests for it arrive together: the others wait
+/// for that rendering (after a publication every visitor's next page has a new ETag).
 actor RenderedAnswers {
     /// How many answers are kept.
     static let capacity = 256
     private var answers: [String: Data] = [:]
+    /// Tags from the least to the most recently used.
     private var order: [String] = []
+    private var rendering: [String: Task<Data, any Error>] = [:]
+    /// The thread pages render on.
+    private static let renderer = DispatchQueue(label: "followup.portal.render", qos: .userInitiated)
 
     subscript(tag: String) -> Data? { answers[tag] }
+
+    /// The answer kept for `tag`, or the one `render` makes (once, whoever else asks meanwhile).
+    func answer(_ tag: String, render: @escaping @Sendable () throws -> Data) async throws -> Data {
+        if let data = answers[tag] {
+            if order.last != tag, let index = order.lastIndex(of: tag) {
+                order.remove(at: index)
+                order.append(tag)
+            }
+            return data
+        }
+        if let running = rendering[tag] { return try await running.value }
+        // On the rendering thread, off the actor and the cooperative pool: answers already
+        // rendered and `304`s are served while a page renders (the replica reads one at a time).
+        let running = Task.detached {
+            try await withCheckedThrowingContinuation { continuation in
+                Self.renderer.async { continuation.resume(with: Result { try render() }) }
+            }
+        }
+        rendering[tag] = running
+        defer { rendering[tag] = nil }
+        let data = try await running.value
+        keep(data, as: tag)
+        return data
+    }
 
     /// Keeps `data` as the answer for `tag`.
     func keep(_ data: Data, as tag: String) {
         if answers.updateValue(data, forKey: tag) == nil { order.append(tag) }
         while order.count > Self.capacity { answers[order.removeFirst()] = nil }
+    }
+}
+
+/// The ids each filter of the portal's list matches, in order, for one position of the public view.
+///
+/// Every page of a filter (and its count) reads them instead of searching and sorting every
+/// recommendation again. The least recently used filters are forgotten first.
+final class FilterMatches: Sendable {
+    /// How many filters are kept.
+    static let capacity = 128
+    private let kept = Mutex<(ids: [String: [String]], order: [String])>(([:], []))
+
+    /// The ids `filter` matches at view position `cursor`, found with `find` when not kept.
+    func ids(of filter: RecommendationFilter, at cursor: Int64, find: () throws -> [String]) rethrows -> [String] {
+        let key = "\(cursor)|\(filter)"
+        let known = kept.withLock { kept -> [String]? in
+            guard let ids = kept.ids[key] else { return nil }
+            if let index = kept.order.lastIndex(of: key) { kept.order.remove(at: index) }
+            kept.order.append(key)
+            return ids
+        }
+        if let known { return known }
+        let found = try find()
+        kept.withLock { kept in
+            if kept.ids.updateValue(found, forKey: key) == nil { kept.order.append(key) }
+            while kept.order.count > Self.capacity { kept.ids[kept.order.removeFirst()] = nil }
+        }
+        return found
     }
 }

@@ -15,6 +15,8 @@ actor PublicView {
     nonisolated let replica: Replica
     /// The feed position the replica has reached: the version of what the portal shows.
     private(set) var cursor: Int64 = 0
+    /// Whether a first page was applied (which also records the deployment's state).
+    private var replicaReady = false
 
     init(sync: SyncService) throws {
         self.sync = sync
@@ -35,11 +37,14 @@ actor PublicView {
         var more = true
         while more {
             let page = try await sync.changes(after: cursor, limit: PullRequest.maxLimit, audience: [.everyone])
+            // Nothing new (every request asks): no write to the replica.
+            if page.changes.isEmpty && page.cursor <= cursor && replicaReady { return cursor }
             try replica.apply(
                 PullResponse(
                     changes: page.changes, cursor: page.cursor, more: page.more, org: Self.organisation,
                     orgKind: Self.organisation, serverTime: 0, state: page.state))
             cursor = max(cursor, page.cursor)
+            replicaReady = true
             more = page.more && !page.changes.isEmpty
         }
         return cursor

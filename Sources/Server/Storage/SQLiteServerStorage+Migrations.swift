@@ -99,8 +99,18 @@ extension SQLiteServerStorage {
                     CREATE INDEX auth_session_device ON auth_session(device_id);
                     """)
         }
-        migrator.registerMigration("v7") { db in
-            try ServerMigrationV7.migrate(db)
+        // Each organisation's bytes accepted today, for its daily quota (`SyncService.dailyQuotaBytes`).
+        migrator.registerMigration("v8-quota") { db in
+            try db.execute(sql: "CREATE INDEX op_log_org_received ON op_log(org_id, received_at)")
+        }
+        // Schema 5: revisions of published government work (`revision_of`).
+        migrator.registerMigration("v7-revisions") { db in
+            for statement in Schema.v5.additions(since: .v4) {
+                try db.execute(sql: statement)
+            }
+        }
+        migrator.registerMigration("v9-audit-log") { db in
+            try ServerMigrationAuditLog.migrate(db)
         }
         return migrator
     }
@@ -272,7 +282,7 @@ enum ServerMigrationV5 {
     }
 }
 
-/// Migration `v7`: the audit log (protocol §18).
+/// Migration `v9-audit-log`: the audit log (protocol §18).
 ///
 /// Every accepted operation becomes a leaf of a Merkle tree, in log order; the tree's complete subtrees (`audit_node`) and the signed heads
 /// (`audit_head`) are kept, and the log, the tree and the heads refuse updates and deletes.
@@ -280,7 +290,7 @@ enum ServerMigrationV5 {
 /// The operations already logged become the first leaves, hashed with leaf encoding version 1
 /// (`AuditLeaf`, frozen like this migration). No head is signed here: the storage signs one
 /// when it opens.
-enum ServerMigrationV7 {
+enum ServerMigrationAuditLog {
     static func migrate(_ db: Database) throws {
         try db.execute(
             sql: """
