@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Files only their owner may read: the server's data and every replica hold other
 /// organisations' rows, and a replica holds its bearer token.
 public enum PrivateFiles {
@@ -29,5 +33,29 @@ public enum PrivateFiles {
         for file in [path, path + "-wal", path + "-shm"] where manager.fileExists(atPath: file) {
             try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
         }
+    }
+
+    /// The bytes of the secret file at `path`, made the owner's alone (0600); when missing, it
+    /// is created with `make()`'s bytes, readable by nobody else from its first byte.
+    public static func secret(_ path: String, make: () -> Data) throws -> Data {
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: path) {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            if descriptor >= 0 {
+                let bytes = make()
+                let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                let synced = fsync(descriptor)
+                close(descriptor)
+                guard written == bytes.count, synced == 0 else {
+                    try? manager.removeItem(atPath: path)
+                    throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+                }
+            }
+        }
+        try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        guard let bytes = manager.contents(atPath: path) else {
+            throw CocoaError(.fileReadNoPermission, userInfo: [NSFilePathErrorKey: path])
+        }
+        return bytes
     }
 }

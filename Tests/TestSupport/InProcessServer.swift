@@ -59,7 +59,8 @@ public struct InProcessServer {
     public init(now: Int64 = 1_800_000_000_000, maxClockSkewMillis: Int64 = 60_000) async throws {
         clock = ManualWallClock(millis: now)
         storage = try SQLiteServerStorage(
-            writer: try MigratedTemplates.copy(MigratedTemplates.server), policy: .standard, clock: clock)
+            writer: try MigratedTemplates.copy(MigratedTemplates.server), policy: .standard, clock: clock,
+            signer: MigratedTemplates.signer)
         service = SyncService(
             storage: storage, policy: .standard, clock: clock, maxClockSkewMillis: maxClockSkewMillis,
             evidence: EvidenceService(
@@ -116,10 +117,13 @@ public func temporaryDirectory(_ name: String) throws -> String {
 /// Empty, fully migrated databases, copied for each in-memory server and replica so that the
 /// property tests do not run every migration hundreds of times.
 public enum MigratedTemplates {
+    /// The key that signs the audit log's heads of the template and its copies.
+    public static let signer = TreeHeadSigner()
+
     /// An empty, migrated server database.
     public static let server: DatabaseQueue = {
         let queue = try! DatabaseQueue()
-        _ = try! SQLiteServerStorage(writer: queue, policy: .standard, clock: SystemWallClock())
+        _ = try! SQLiteServerStorage(writer: queue, policy: .standard, clock: SystemWallClock(), signer: signer)
         return queue
     }()
 

@@ -19,6 +19,7 @@ extension Replica {
                     "written by \(settings.userName) of \(settings.org) and never sent; \(login.user) may re-enter it or discard it",
                 db)
             try Self.resetSyncedRows(db, rows: rows)
+            try Self.forgetAcceptedOperations(db)
             settings = try Self.settings(db)
             settings.replicaID = login.replica
             settings.userName = login.user

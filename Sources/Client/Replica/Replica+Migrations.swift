@@ -191,6 +191,31 @@ extension Replica {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v8-audit-log") { db in
+            // The audit log as this replica saw it (protocol §18): the server key pinned at init,
+            // the signed heads seen, and the operations it pushed that the server accepted.
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_key (
+                      singleton INTEGER PRIMARY KEY NOT NULL CHECK (singleton = 1),
+                      public_key TEXT NOT NULL,
+                      pinned_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE audit_head (
+                      tree_size INTEGER NOT NULL CHECK (tree_size >= 0),
+                      root TEXT NOT NULL,
+                      signed_at INTEGER NOT NULL,
+                      signature TEXT NOT NULL,
+                      checked INTEGER NOT NULL DEFAULT 0 CHECK (checked IN (0, 1)),
+                      PRIMARY KEY (tree_size, root)
+                    );
+                    CREATE TABLE accepted_op (
+                      op_id TEXT PRIMARY KEY NOT NULL,
+                      seq INTEGER NOT NULL,
+                      op TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }()
 }

@@ -24,6 +24,7 @@ extension Replica {
             var settings = try Self.settings(db)
             if page.org != settings.org || page.orgKind != settings.orgKind {
                 try Self.resetSyncedRows(db, rows: rows)
+                try Self.forgetAcceptedOperations(db)
                 settings = try Self.settings(db)
                 settings.org = page.org
                 settings.orgKind = page.orgKind

@@ -29,6 +29,9 @@ extension Replica {
             var outcome = VerdictOutcome()
             let find = try db.cachedStatement(sql: "SELECT op FROM outbox WHERE op_id = ?")
             let remove = try db.cachedStatement(sql: "DELETE FROM outbox WHERE op_id = ?")
+            // Accepted operations are kept for `audit verify`, as they were pushed.
+            let keep = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO accepted_op (op_id, seq, op) VALUES (?, ?, ?)")
             // Most pushes are refused nothing: accepted operations matter below only for restores.
             let keepAccepted = verdicts.contains { $0.status == .rejected && $0.code != .clockSkew }
             for verdict in verdicts {
@@ -36,6 +39,7 @@ extension Replica {
                 switch verdict.status {
                 case .accepted:
                     outcome.accepted += 1
+                    try keep.execute(arguments: [verdict.op, verdict.seq ?? 0, op])
                     if keepAccepted {
                         let operation = try decoder.decode(SyncOperation.self, from: Data(op.utf8))
                         maxKnown = max(maxKnown, operation.hlc)

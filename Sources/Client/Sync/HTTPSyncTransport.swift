@@ -84,13 +84,13 @@ public struct HTTPSyncTransport: SyncTransport {
         try await post("/v1/password", request, expecting: PasswordChangeResponse.self)
     }
 
-    private func post<Body: Encodable, Answer: Decodable>(
+    func post<Body: Encodable, Answer: Decodable>(
         _ path: String, _ body: Body, expecting: Answer.Type
     ) async throws -> Answer {
         try await send(path: path, method: .POST, body: try WireCoding.encoder().encode(body), expecting: Answer.self)
     }
 
-    private func send<Answer: Decodable>(
+    func send<Answer: Decodable>(
         path: String, method: HTTPMethod, body: Data?, expecting: Answer.Type
     ) async throws -> Answer {
         var headers = HTTPHeaders([("Accept", "application/json"), ("Accept-Encoding", "gzip")])

@@ -12,7 +12,13 @@ extension Replica {
         let transport = HTTPSyncTransport(baseURL: serverURL, token: nil)
         let login = try await transport.login(LoginRequest(user: user, password: password, deviceName: deviceName))
         try requireKnownSchema(login.schemaVersion)
-        return try Replica.create(directory: directory, serverURL: transport.baseURL, login: login)
+        let replica = try Replica.create(directory: directory, serverURL: transport.baseURL, login: login)
+        // Pins the key that signs the server's audit log (a server without one is pinned at the
+        // first head a pull brings).
+        if let head = try? await HTTPSyncTransport(baseURL: transport.baseURL, token: login.token).treeHead() {
+            try replica.observe(head)
+        }
+        return replica
     }
 }
 

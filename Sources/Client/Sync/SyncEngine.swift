@@ -151,6 +151,8 @@ public struct SyncEngine: Sendable {
         var page = try await transport.pull(PullRequest(cursor: try replica.settings().cursor, limit: limit))
         try replica.observeServerTime(page.serverTime)
         while true {
+            // A head signed by another key stops the sync before anything of the page is applied.
+            if let head = page.head { try replica.observe(head) }
             let cursor = page.cursor
             let more = page.more
             async let following: PullResponse? =

@@ -82,7 +82,7 @@ extension ServerCommand {
                 SetState.self, AddOrg.self, AddUser.self, DisableUser.self, EnableUser.self, MoveUser.self,
                 ResetPassword.self, Sessions.self, Revoke.self,
                 Explain.self,
-                Digest.self,
+                Digest.self, Audit.self,
             ])
 
         @OptionGroup var options: DataOptions
@@ -314,6 +314,52 @@ extension ServerCommand.Admin {
 
         func run() async throws {
             print(try await options.openStorage().digest())
+        }
+    }
+}
+
+extension ServerCommand.Admin {
+    /// `admin audit`: the audit log of accepted operations.
+    struct Audit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the audit log of accepted operations, or show the key that signs its heads.",
+            subcommands: [Verify.self, Key.self])
+
+        @OptionGroup var options: DataOptions
+    }
+}
+
+extension ServerCommand.Admin.Audit {
+    /// `admin audit verify`: rebuilds the tree from the log and checks every signed head.
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Rebuild the Merkle tree from the operation log and compare it with the stored tree and every signed head; exits 1 when anything differs."
+        )
+
+        @OptionGroup var options: DataOptions
+
+        func run() async throws {
+            let report = try await options.openStorage().verifyAuditLog()
+            guard report.problems.isEmpty else {
+                let lines =
+                    ["audit log NOT intact: \(report.problems.count) problem(s)"] + report.problems.map { "  " + $0 }
+                FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+                throw ExitCode(1)
+            }
+            print("audit log intact: \(report.leaves) accepted operations, \(report.heads) signed heads checked")
+        }
+    }
+
+    /// `admin audit key`: the fingerprint replicas pin.
+    struct Key: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the fingerprint of the key that signs the audit log's heads (replicas show it too).")
+
+        @OptionGroup var options: DataOptions
+
+        func run() async throws {
+            print(try options.openStorage().signer.fingerprint)
         }
     }
 }

@@ -15,7 +15,7 @@ import Shared
 ///   - onServerRunning: called with the bound port once the server listens.
 public func buildApplication(
     _ configuration: ServerConfiguration,
-    storage: some ServerStorage & AccountStore,
+    storage: some ServerStorage & AccountStore & AuditLogStore,
     files: any EvidenceStore,
     policy: AccessPolicy = .standard,
     credentials: Credentials = Credentials(),
@@ -37,6 +37,7 @@ public func buildApplication(
     SyncRoutes(sync: sync, identity: identity, clock: clock).add(to: router)
     let connections = OpenConnections(limit: configuration.maxConnections)
     FileRoutes(evidence: evidence, identity: identity).add(to: router)
+    AuditRoutes(audit: storage, identity: identity).add(to: router)
     // The public portal reads the public's view of the same feed, no sign-in.
     if let view = try? PublicView(sync: sync) {
         PortalRoutes(view: view, clock: clock).add(to: router)

@@ -140,3 +140,7 @@ extension LoginResponse: ResponseEncodable {}
 extension PushResponse: ResponseEncodable {}
 extension PullResponse: ResponseEncodable {}
 extension PasswordChangeResponse: ResponseEncodable {}
+extension SignedTreeHead: ResponseEncodable {}
+extension InclusionResponse: ResponseEncodable {}
+extension ConsistencyResponse: ResponseEncodable {}
+extension HistoryResponse: ResponseEncodable {}

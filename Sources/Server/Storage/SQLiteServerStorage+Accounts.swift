@@ -5,7 +5,7 @@ import Shared
 
 extension SQLiteServerStorage {
     public func addOrganisation(id: String, name: String, kind: OrganisationKind) async throws {
-        let (rows, now) = (self.rows, clock.nowMillis())
+        let (rows, now, signer) = (self.rows, clock.nowMillis(), self.signer)
         let recorder = ChangeRecorder(planner: FeedPlanner(policy: policy))
         try await writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM organisation WHERE id = ?", arguments: [id]) == true {
@@ -19,6 +19,7 @@ extension SQLiteServerStorage {
                 table: "institution", fields: ["name": .text(name), "kind": .text(kind.rawValue), "org_id": .text(id)],
                 now: now, db)
             _ = try recorder.record(operation, over: nil, receivedAt: now, in: SQLiteSyncStore(db: db, rows: rows))
+            try Self.signHeadIfGrown(db, signer: signer, now: now)
         }
     }
 

@@ -109,6 +109,9 @@ extension SQLiteServerStorage {
                 try db.execute(sql: statement)
             }
         }
+        migrator.registerMigration("v9-audit-log") { db in
+            try ServerMigrationAuditLog.migrate(db)
+        }
         return migrator
     }
 }
@@ -276,5 +279,61 @@ enum ServerMigrationV5 {
                 CREATE INDEX action_cluster ON action(cluster_id);
                 CREATE INDEX assessment_reply_assessment ON assessment_reply(assessment_id);
                 """)
+    }
+}
+
+/// Migration `v9-audit-log`: the audit log (protocol §18).
+///
+/// Every accepted operation becomes a leaf of a Merkle tree, in log order; the tree's complete subtrees (`audit_node`) and the signed heads
+/// (`audit_head`) are kept, and the log, the tree and the heads refuse updates and deletes.
+///
+/// The operations already logged become the first leaves, hashed with leaf encoding version 1
+/// (`AuditLeaf`, frozen like this migration). No head is signed here: the storage signs one
+/// when it opens.
+enum ServerMigrationAuditLog {
+    static func migrate(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE op_log ADD COLUMN leaf_index INTEGER CHECK (leaf_index >= 0);
+                CREATE UNIQUE INDEX op_log_leaf ON op_log(leaf_index);
+                CREATE INDEX op_log_row ON op_log(table_name, row_id);
+                CREATE TABLE audit_node (
+                  level INTEGER NOT NULL CHECK (level >= 0 AND level < 64),
+                  idx INTEGER NOT NULL CHECK (idx >= 0),
+                  hash BLOB NOT NULL CHECK (length(hash) = 32),
+                  PRIMARY KEY (level, idx)
+                ) WITHOUT ROWID;
+                CREATE TABLE audit_head (
+                  tree_size INTEGER PRIMARY KEY NOT NULL CHECK (tree_size >= 0),
+                  root BLOB NOT NULL CHECK (length(root) = 32),
+                  signed_at INTEGER NOT NULL,
+                  signature BLOB NOT NULL CHECK (length(signature) = 64),
+                  public_key BLOB NOT NULL CHECK (length(public_key) = 32)
+                );
+                """)
+        let decoder = WireCoding.decoder()
+        let insert = try db.makeStatement(sql: "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)")
+        let number = try db.makeStatement(sql: "UPDATE op_log SET leaf_index = ? WHERE seq = ?")
+        var tree = MerkleLevels()
+        for row in try Row.fetchAll(db, sql: "SELECT \(SQLiteServerStorage.logColumns) FROM op_log ORDER BY seq") {
+            let operation = try SQLiteServerStorage.loggedOperation(row, decoder: decoder)
+            try number.execute(arguments: [tree.size, operation.seq])
+            for node in try MerkleTree.nodesCompleted(
+                byLeaf: tree.size, hash: AuditLeaf.hash(of: operation), nodes: tree)
+            {
+                try insert.execute(arguments: [node.level, node.index, Data(node.hash.bytes)])
+            }
+            tree.append(AuditLeaf.hash(of: operation))
+        }
+        // Append-only, in the schema: what was accepted stays as it was accepted.
+        for table in ["op_log", "audit_node", "audit_head"] {
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
+                    CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
+                    """)
+        }
     }
 }

@@ -10,10 +10,7 @@ extension SQLiteServerStorage {
         try await writer.read { db in
             let decoder = WireCoding.decoder()
             let statement = try db.cachedStatement(
-                sql: """
-                    SELECT seq, op_id, table_name, row_id, kind, fields, hlc, replica_id, author, org_id
-                    FROM op_log WHERE seq > ? ORDER BY seq LIMIT ?
-                    """)
+                sql: "SELECT \(Self.logColumns) FROM op_log WHERE seq > ? ORDER BY seq LIMIT ?")
             var operations: [SyncOperation] = []
             let rows = try Row.fetchCursor(statement, arguments: [cursor, limit + 1])
             var more = false
@@ -22,17 +19,7 @@ extension SQLiteServerStorage {
                     more = true
                     break
                 }
-                let fieldsText: String = row[5]
-                let hlcText: String = row[6]
-                let kindText: String = row[4]
-                guard let hlc = HLCTimestamp(hlcText), let kind = SyncOperation.Kind(rawValue: kindText) else {
-                    throw ServiceError(.internalError, "operation log entry \(row[0] as Int64) is unreadable")
-                }
-                operations.append(
-                    SyncOperation(
-                        id: row[1], table: row[2], row: row[3], kind: kind,
-                        fields: try decoder.decode([String: FieldValue].self, from: Data(fieldsText.utf8)),
-                        hlc: hlc, replica: row[7], seq: row[0], author: row[8], org: row[9]))
+                operations.append(try Self.loggedOperation(row, decoder: decoder))
             }
             return OperationPage(operations: operations, cursor: operations.last?.seq ?? cursor, more: more)
         }

@@ -19,6 +19,8 @@ public struct SQLiteServerStorage: ServerStorage, AccountStore {
     public let policy: AccessPolicy
     /// Stamps the rows the server writes itself and the accounts' creation times.
     let clock: any WallClock
+    /// Signs the heads of the audit log.
+    public let signer: TreeHeadSigner
 
     /// Opens (creating if needed) the storage in directory `dataDirectory`.
     public init(dataDirectory: String, policy: AccessPolicy, clock: any WallClock) throws {
@@ -26,18 +28,25 @@ public struct SQLiteServerStorage: ServerStorage, AccountStore {
         let path = (dataDirectory as NSString).appendingPathComponent(Self.fileName)
         try PrivateFiles.database(path)
         try self.init(
-            writer: DatabasePool(path: path, configuration: Self.configuration()), policy: policy, clock: clock)
+            writer: DatabasePool(path: path, configuration: Self.configuration()), policy: policy, clock: clock,
+            signer: TreeHeadSigner(dataDirectory: dataDirectory))
     }
 
     /// Uses an existing database writer (an in-memory `DatabaseQueue` in tests); runs the
-    /// migrations, then files the feed of every row if it was never filed.
-    public init(writer: any DatabaseWriter, policy: AccessPolicy, clock: any WallClock) throws {
+    /// migrations, files the feed of every row if it was never filed, and signs a head of the
+    /// audit log if it grew unsigned.
+    public init(
+        writer: any DatabaseWriter, policy: AccessPolicy, clock: any WallClock,
+        signer: TreeHeadSigner = TreeHeadSigner()
+    ) throws {
         self.writer = writer
         self.rows = RowStore(schema: policy.schema)
         self.policy = policy
         self.clock = clock
+        self.signer = signer
         try Self.migrator(clock: clock).migrate(writer)
         try fileEveryRow()
+        try writer.write { db in try Self.signHeadIfGrown(db, signer: signer, now: clock.nowMillis()) }
     }
 
     /// The connection settings: foreign keys, a busy timeout, and full sync so that an
@@ -53,8 +62,13 @@ public struct SQLiteServerStorage: ServerStorage, AccountStore {
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SyncStoreWriter) throws -> T) async throws -> T {
-        let rows = self.rows
-        return try await writer.write { db in try body(SQLiteSyncStore(db: db, rows: rows)) }
+        let (rows, signer, clock) = (self.rows, self.signer, self.clock)
+        return try await writer.write { db in
+            let result = try body(SQLiteSyncStore(db: db, rows: rows))
+            // One head per transaction that accepted operations, signed inside it.
+            try Self.signHeadIfGrown(db, signer: signer, now: clock.nowMillis())
+            return result
+        }
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SyncStoreReader) throws -> T) async throws -> T {

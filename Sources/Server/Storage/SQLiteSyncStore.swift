@@ -12,6 +12,8 @@ import Shared
 struct SQLiteSyncStore: SyncStoreWriter {
     let db: Database
     let rows: RowStore
+    /// The audit tree's right edge as this transaction extends it.
+    let auditEdge = AuditTreeEdge()
 
     private func table(_ name: String) -> TableSchema? { rows.schema.table(name) }
 
@@ -95,6 +97,10 @@ struct SQLiteSyncStore: SyncStoreWriter {
         ).map { FeedEntry(seq: $0[0], table: $0[1], row: $0[2], visible: $0[3]) }
     }
 
+    func latestTreeHead() throws -> SignedTreeHead? {
+        try SQLiteServerStorage.latestHead(db)
+    }
+
     func deploymentState() throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM deployment"))
     }
@@ -118,16 +124,20 @@ struct SQLiteSyncStore: SyncStoreWriter {
     }
 
     func appendToLog(_ operation: SyncOperation, receivedAt: Int64) throws -> Int64 {
+        // The operation becomes the next leaf of the audit tree in the same transaction.
+        let leaf = try auditEdge.size(db)
         try db.cachedStatement(
             sql: """
-                INSERT INTO op_log (op_id, table_name, row_id, kind, fields, hlc, replica_id, author, org_id, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO op_log (op_id, table_name, row_id, kind, fields, hlc, replica_id, author, org_id, received_at, leaf_index)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             operation.id, operation.table, operation.row, operation.kind.rawValue, WireJSON.encode(operation.fields),
-            operation.hlc.description, operation.replica, operation.author, operation.org, receivedAt,
+            operation.hlc.description, operation.replica, operation.author, operation.org, receivedAt, leaf,
         ])
-        return db.lastInsertedRowID
+        let seq = db.lastInsertedRowID
+        try auditEdge.append(operation, index: leaf, db)
+        return seq
     }
 
     func nextFeedSequence() throws -> Int64 {

@@ -27,6 +27,8 @@ public struct ChangePage: Sendable, Equatable {
     public var more: Bool
     /// The State the deployment follows up, if the operator named one.
     public var state: String?
+    /// The latest signed head of the audit log, if any.
+    public var head: SignedTreeHead?
 }
 
 /// What the policy says about one user and one row, for `admin explain`.

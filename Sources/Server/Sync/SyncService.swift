@@ -160,7 +160,7 @@ public struct SyncService: Sendable {
         let page = try await changes(after: request.cursor, limit: limit, viewer: session.viewer)
         return PullResponse(
             changes: page.changes, cursor: page.cursor, more: page.more, org: session.org,
-            orgKind: session.orgKind.rawValue, serverTime: clock.nowMillis(), state: page.state)
+            orgKind: session.orgKind.rawValue, serverTime: clock.nowMillis(), state: page.state, head: page.head)
     }
 
     /// The changes in `viewer`'s scope after feed sequence `cursor`, at most `limit` of them.
@@ -198,7 +198,8 @@ public struct SyncService: Sendable {
             // one answer of hundreds of megabytes.
             let page = FeedPlanner.trimmed(changes, cursor: plan.cursor, more: plan.more, byteBudget: pageByteBudget)
             return ChangePage(
-                changes: page.changes, cursor: page.cursor, more: page.more, state: try store.deploymentState())
+                changes: page.changes, cursor: page.cursor, more: page.more, state: try store.deploymentState(),
+                head: try store.latestTreeHead())
         }
     }
 }

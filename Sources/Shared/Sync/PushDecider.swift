@@ -161,6 +161,15 @@ public struct PushDecider: Sendable {
     /// The log's copy may hold more fields than were pushed, but only those the server fills in:
     /// server-managed stamps and the defaults of columns a creating operation left out.
     func isResend(_ pushed: SyncOperation, of logged: SyncOperation) -> Bool {
+        Self.isResend(pushed, of: logged, schema: schema)
+    }
+
+    /// Whether `pushed` is the operation the log holds as `logged` under `schema`: the same
+    /// change, the log's copy holding at most the fields the server fills in besides.
+    ///
+    /// The server asks it of a re-sent id; a replica asks it of the operation an inclusion
+    /// proof names (`followup audit verify`).
+    public static func isResend(_ pushed: SyncOperation, of logged: SyncOperation, schema: Schema) -> Bool {
         guard pushed.table == logged.table, pushed.row == logged.row, pushed.kind == logged.kind,
             pushed.hlc == logged.hlc, let table = schema.table(pushed.table),
             case .success(let normalised) = OperationRules.validate(pushed, schema: schema)

@@ -16,6 +16,13 @@ public protocol SyncStoreReader: FeedFacts {
     /// The bytes of the fields (as the log stores them, `WireJSON.encode`) of the operations
     /// of organisation `org` accepted at or after `since` (milliseconds).
     func loggedBytes(org: String, since: Int64) throws -> Int64
+    /// The latest signed head of the audit log (§18), if the store keeps one.
+    func latestTreeHead() throws -> SignedTreeHead?
+}
+
+extension SyncStoreReader {
+    /// No audit log: no head.
+    public func latestTreeHead() throws -> SignedTreeHead? { nil }
 }
 
 /// What a store does inside one write transaction: the primitives the sync core writes with.

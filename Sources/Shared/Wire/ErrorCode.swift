@@ -102,6 +102,12 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     /// The replica lacks what the server sends at the first sync (the mechanisms): sync first.
     public static let syncRequired = ErrorCode(rawValue: "sync_required")
 
+    /// The server's audit log does not hold what this replica saw (`followup audit verify`), or
+    /// a head's signature is not valid.
+    public static let auditFailed = ErrorCode(rawValue: "audit_failed")
+    /// The server signed its audit log's head with another key than the one pinned at init.
+    public static let serverKeyChanged = ErrorCode(rawValue: "server_key_changed")
+
     /// A non-200 answer without an error body, such as `http_502` from a proxy.
     public static func http(status: Int) -> ErrorCode { ErrorCode(rawValue: "http_\(status)") }
 }

@@ -243,11 +243,13 @@ public struct PullResponse: Codable, Sendable, Equatable {
     public var serverTime: Int64
     /// The State the deployment follows up (ISO 3166 alpha-3), once the operator has named it.
     public var state: String?
+    /// The server's latest signed tree head of its operation log (§18), when it has one.
+    public var head: SignedTreeHead?
 
     /// Creates a pull answer.
     public init(
         changes: [RowChange], cursor: Int64, more: Bool, org: String, orgKind: String, serverTime: Int64,
-        state: String? = nil
+        state: String? = nil, head: SignedTreeHead? = nil
     ) {
         self.changes = changes
         self.cursor = cursor
@@ -256,10 +258,11 @@ public struct PullResponse: Codable, Sendable, Equatable {
         self.orgKind = orgKind
         self.serverTime = serverTime
         self.state = state
+        self.head = head
     }
 
     enum CodingKeys: String, CodingKey {
-        case changes, cursor, more, org, state
+        case changes, cursor, more, org, state, head
         case orgKind = "org_kind"
         case serverTime = "server_time"
     }

@@ -39,6 +39,19 @@ public struct WireJSON {
         }
         writer.append("],\"cursor\":")
         writer.integer(page.cursor)
+        if let head = page.head {
+            writer.append(",\"head\":{\"key\":")
+            writer.string(head.key)
+            writer.append(",\"root\":")
+            writer.string(head.root.hex)
+            writer.append(",\"signature\":")
+            writer.string(head.signature)
+            writer.append(",\"timestamp\":")
+            writer.integer(head.timestamp)
+            writer.append(",\"tree_size\":")
+            writer.integer(head.treeSize)
+            writer.append("}")
+        }
         writer.append(page.more ? ",\"more\":true,\"org\":" : ",\"more\":false,\"org\":")
         writer.string(page.org)
         writer.append(",\"org_kind\":")

@@ -50,9 +50,13 @@ public struct WireJSONReader {
             var orgKind: String?
             var serverTime: Int64?
             var state: String?
+            var head: SignedTreeHead?
             guard
                 reader.object({ reader, key in
                     switch key {
+                    case "head" where head == nil:
+                        head = reader.treeHead()
+                        return head != nil
                     case "changes" where changes == nil: changes = reader.array { reader in reader.change() }
                     case "cursor" where cursor == nil: cursor = reader.integer()
                     case "more" where more == nil: more = reader.bool()
@@ -67,8 +71,26 @@ public struct WireJSONReader {
             else { return nil }
             return PullResponse(
                 changes: changes, cursor: cursor, more: more, org: org, orgKind: orgKind, serverTime: serverTime,
-                state: state)
+                state: state, head: head)
         }
+    }
+
+    private mutating func treeHead() -> SignedTreeHead? {
+        var (key, root, signature): (String?, TreeHash?, String?)
+        var (timestamp, treeSize): (Int64?, Int64?)
+        let read = object { reader, name in
+            switch name {
+            case "key" where key == nil: key = reader.string()
+            case "root" where root == nil: root = reader.string().flatMap { TreeHash(hex: $0) }
+            case "signature" where signature == nil: signature = reader.string()
+            case "timestamp" where timestamp == nil: timestamp = reader.integer()
+            case "tree_size" where treeSize == nil: treeSize = reader.integer()
+            default: return false
+            }
+            return true
+        }
+        guard read, let key, let root, let signature, let timestamp, let treeSize else { return nil }
+        return SignedTreeHead(treeSize: treeSize, root: root, timestamp: timestamp, signature: signature, key: key)
     }
 
     // MARK: Messages
