@@ -131,6 +131,29 @@ extension Replica {
                     CREATE INDEX assessment_reply_assessment ON assessment_reply(assessment_id);
                     """)
         }
+        migrator.registerMigration("v7") { db in
+            // Schema 5: organisations' public keys; and, local only, this organisation's private
+            // keys, the key pinned for each organisation, and the rows whose confidential text
+            // waits to be sealed (their edits stay in the outbox, unsent).
+            for statement in Schema.v5.additions(since: .v4) {
+                try db.execute(sql: statement)
+            }
+            try db.execute(
+                sql: """
+                    CREATE TABLE private_key (
+                      fingerprint TEXT PRIMARY KEY NOT NULL,
+                      private_key TEXT NOT NULL,
+                      created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE pinned_key (
+                      org TEXT PRIMARY KEY NOT NULL,
+                      fingerprint TEXT NOT NULL
+                    );
+                    CREATE TABLE sealing_wait (
+                      row_id TEXT PRIMARY KEY NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }()
 }

@@ -99,6 +99,12 @@ extension SQLiteServerStorage {
                     CREATE INDEX auth_session_device ON auth_session(device_id);
                     """)
         }
+        // Schema 5: organisations' public keys for sealed texts. No row's audience changes.
+        migrator.registerMigration("v7") { db in
+            for statement in Schema.v5.additions(since: .v4) {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }
 }
