@@ -85,6 +85,8 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // scrypt, for the passphrase of a key file.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             // The report catalogs (one a UN language) and the DOCX and XLSX templates.

@@ -12,7 +12,7 @@ public struct FollowupCommand: AsyncParsableCommand {
             Rejected.self, Digest.self, Import.self, Recs.self, Summary.self, Overdue.self, Clusters.self, Assign.self,
             Actions.self, Progress.self, Submit.self, Publish.self, Assess.self, Reply.self, Submissions.self,
             Oversight.self,
-            Bills.self, Attach.self, Open.self, Export.self, Reports.self, Password.self,
+            Bills.self, Attach.self, Open.self, Export.self, Reports.self, Password.self, Keys.self,
         ])
 
     @OptionGroup var options: ReplicaOptions

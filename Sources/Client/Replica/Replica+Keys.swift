@@ -55,13 +55,15 @@ extension Replica {
 
     /// This replica's private keys, newest first.
     static func privateKeys(_ db: Database) throws -> [StoredPrivateKey] {
-        try Row.fetchAll(db, sql: "SELECT fingerprint, private_key FROM private_key ORDER BY created_at DESC, rowid DESC")
-            .compactMap { row in
-                guard let bytes = Data(base64Encoded: row[1] as String),
-                    let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: bytes)
-                else { return nil }
-                return StoredPrivateKey(fingerprint: row[0], key: key)
-            }
+        try Row.fetchAll(
+            db, sql: "SELECT fingerprint, private_key FROM private_key ORDER BY created_at DESC, rowid DESC"
+        )
+        .compactMap { row in
+            guard let bytes = Data(base64Encoded: row[1] as String),
+                let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: bytes)
+            else { return nil }
+            return StoredPrivateKey(fingerprint: row[0], key: key)
+        }
     }
 
     /// Stores `key` among the replica's private keys (kept when it is there already).
@@ -114,7 +116,8 @@ extension Replica {
 
     static func pin(_ org: String, _ fingerprint: String, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO pinned_key (org, fingerprint) VALUES (?, ?) ON CONFLICT(org) DO UPDATE SET fingerprint = excluded.fingerprint",
+            sql:
+                "INSERT INTO pinned_key (org, fingerprint) VALUES (?, ?) ON CONFLICT(org) DO UPDATE SET fingerprint = excluded.fingerprint",
             arguments: [org, fingerprint])
     }
 
@@ -178,10 +181,12 @@ extension Replica {
         let settings = try settings()
         guard OrganisationKind(rawValue: settings.orgKind)?.holdsSealingKey == true else { return false }
         let publicKey: OrganisationPublicKey? = try writer.write { db in
-            let hasKey = try Bool.fetchOne(
-                db,
-                sql: "SELECT EXISTS (SELECT 1 FROM organisation_key WHERE _deleted IS NULL AND (owner_org = ? OR owner_org IS NULL))",
-                arguments: [settings.org]) ?? false
+            let hasKey =
+                try Bool.fetchOne(
+                    db,
+                    sql:
+                        "SELECT EXISTS (SELECT 1 FROM organisation_key WHERE _deleted IS NULL AND (owner_org = ? OR owner_org IS NULL))",
+                    arguments: [settings.org]) ?? false
             guard !hasKey else { return nil }
             let stored = try Self.privateKeys(db).first?.key ?? Curve25519.KeyAgreement.PrivateKey()
             let publicKey = try Self.storePrivateKey(stored, createdAt: wallClock.nowMillis(), db)

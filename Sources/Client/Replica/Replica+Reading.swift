@@ -59,7 +59,8 @@ extension Replica {
                 pending: try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0,
                 waitingForKeys: try Int.fetchOne(
                     db,
-                    sql: "SELECT count(*) FROM outbox WHERE json_extract(op, '$.row') IN (SELECT row_id FROM sealing_wait)"
+                    sql:
+                        "SELECT count(*) FROM outbox WHERE json_extract(op, '$.row') IN (SELECT row_id FROM sealing_wait)"
                 ) ?? 0,
                 rejected: try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected_op") ?? 0,
                 cursor: settings.cursor, lastSyncAt: settings.lastSyncAt, signedIn: settings.token != nil,

@@ -40,7 +40,8 @@ extension Replica {
         let keys = try currentKeys(db, own: settings.org)
         var orgs = try String.fetchAll(
             db,
-            sql: "SELECT DISTINCT org_id FROM institution WHERE _deleted IS NULL AND kind = 'nhri' AND org_id IS NOT NULL ORDER BY org_id"
+            sql:
+                "SELECT DISTINCT org_id FROM institution WHERE _deleted IS NULL AND kind = 'nhri' AND org_id IS NOT NULL ORDER BY org_id"
         )
         guard !orgs.isEmpty else { return .failure(.noNHRI) }
         if !orgs.contains(settings.org) { orgs.append(settings.org) }
@@ -74,8 +75,10 @@ extension Replica {
     /// text in clear in the outbox and its row waits (`sealing_wait`): no edit of that row is
     /// pushed until `sealWaiting` has sealed them.
     func sealing(_ operation: SyncOperation, _ db: Database) throws -> SyncOperation {
-        let waiting = try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM sealing_wait WHERE row_id = ?)", arguments: [operation.row]) ?? false
+        let waiting =
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM sealing_wait WHERE row_id = ?)", arguments: [operation.row])
+            ?? false
         guard operation.table == Self.sealedTable, operation.kind == .upsert else { return operation }
         let table = try table(Self.sealedTable)
         let existing = try rows.values(table, id: operation.row, db) ?? [:]
@@ -168,7 +171,8 @@ extension Replica {
     static func revealed(
         _ table: String, id: String, _ values: [String: FieldValue], _ db: Database
     ) throws -> [String: FieldValue] {
-        guard table == sealedTable, case .text(let value) = values[sealedColumn], let envelope = SealedText(value: value)
+        guard table == sealedTable, case .text(let value) = values[sealedColumn],
+            let envelope = SealedText(value: value)
         else { return values }
         let binding = SealedText.binding(table: table, row: id, column: sealedColumn)
         guard let text = envelope.open(with: try privateKeys(db).map(\.key), binding: binding) else { return values }

@@ -103,7 +103,8 @@ public struct SealedText: Sendable, Hashable, Codable {
                     var opener = try? HPKE.Recipient(
                         privateKey: key, ciphersuite: Self.ciphersuite, info: Self.info, encapsulatedKey: enc),
                     let keyBytes = try? opener.open(sealedKey, authenticating: binding), keyBytes.count == 32,
-                    let text = try? ChaChaPoly.open(sealedBox, using: SymmetricKey(data: keyBytes), authenticating: binding)
+                    let text = try? ChaChaPoly.open(
+                        sealedBox, using: SymmetricKey(data: keyBytes), authenticating: binding)
                 else { continue }
                 return String(data: text, encoding: .utf8)
             }
