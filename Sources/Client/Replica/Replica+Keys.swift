@@ -38,8 +38,9 @@ struct StoredPrivateKey {
 }
 
 extension Replica {
-    /// The organisations' current public keys this replica holds, by organisation; a key row
-    /// made here and not synced yet counts as the replica's organisation's. An organisation's
+    /// The organisations' current public keys this replica holds, by organisation.
+    ///
+    /// A key row made here and not synced yet counts as the replica's organisation's. An organisation's
     /// current key is its live key row with the greatest id (the latest made); a row whose key
     /// does not parse is ignored.
     static func currentKeys(_ db: Database, own: String) throws -> [String: OrganisationPublicKey] {
@@ -130,8 +131,9 @@ extension Replica {
         }
     }
 
-    /// Trusts `org`'s current key after its fingerprint was confirmed out of band: sealed texts
-    /// go to it from now on. `fingerprint` is the whole fingerprint or at least its first 32 hex
+    /// Trusts `org`'s current key after its fingerprint was confirmed out of band.
+    ///
+    /// Sealed texts go to it from now on. `fingerprint` is the whole fingerprint or at least its first 32 hex
     /// digits, spaces allowed; another key's is refused with `fingerprint_mismatch`.
     public func trustKey(org: String, fingerprint: String) throws {
         let given = fingerprint.lowercased().filter { !$0.isWhitespace }

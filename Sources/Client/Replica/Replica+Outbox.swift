@@ -26,9 +26,10 @@ extension Replica {
         }
     }
 
-    /// The oldest `limit` operations of the outbox after outbox position `position`, as the
-    /// JSON objects it keeps, which are exactly what a push carries (so a push neither decodes
-    /// nor re-encodes them). The edits of rows whose confidential text waits to be sealed are
+    /// The oldest `limit` operations of the outbox after outbox position `position`.
+    ///
+    /// They come as the JSON objects it keeps, which are exactly what a push carries (so a push
+    /// neither decodes nor re-encodes them). The edits of rows whose confidential text waits to be sealed are
     /// left out: they are never sent in clear.
     public func pendingBatch(after position: Int64, limit: Int) throws -> PendingBatch {
         try writer.read { db in

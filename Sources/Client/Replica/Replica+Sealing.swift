@@ -29,9 +29,10 @@ extension Replica {
     static let sealedTable = "submission"
     static let sealedColumn = "text"
 
-    /// The keys a confidential text is sealed to: the current key of every NHRI this replica
-    /// knows and that of the replica's own organisation (so it re-reads what it sent), each the
-    /// key pinned for its organisation. A key seen for the first time is pinned now (trust on
+    /// The keys a confidential text is sealed to, or why it cannot be sealed yet.
+    ///
+    /// They are the current key of every NHRI this replica knows and that of the replica's own
+    /// organisation (so it re-reads what it sent), each the key pinned for its organisation. A key seen for the first time is pinned now (trust on
     /// first use); a key other than the pinned one blocks sealing.
     static func sealingRecipients(
         _ db: Database, pinning: Bool = true

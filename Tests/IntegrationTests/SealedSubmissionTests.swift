@@ -1,0 +1,177 @@
+import Foundation
+import GRDB
+import Server
+import Shared
+import TestSupport
+import Testing
+
+@testable import Client
+
+/// Confidential submissions sealed end to end: the server, its files and logs hold ciphertext
+/// only; the NHRI's replicas with its private key read them, no one else does.
+@Suite("Sealed confidential submissions, end to end")
+struct SealedSubmissionTests {
+    static let members = [
+        LiveServer.Member(org: "nmirf", kind: .secretariat, user: "sara"),
+        LiveServer.Member(org: "nhri", kind: .nhri, user: "nadia"),
+        LiveServer.Member(org: "ngo-watch", kind: .ngo, user: "omar"),
+    ]
+
+    /// Every file under `directory`, recursively, with its bytes.
+    static func files(under directory: String) throws -> [(path: String, bytes: Data)] {
+        let manager = FileManager.default
+        guard let paths = manager.enumerator(atPath: directory)?.allObjects as? [String] else { return [] }
+        return try paths.compactMap { relative in
+            let path = directory + "/" + relative
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                return nil
+            }
+            return (path, try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+    }
+
+    /// The files under `directory` whose bytes hold `needle`.
+    static func filesHolding(_ needle: String, under directory: String) throws -> [String] {
+        try files(under: directory).filter { $0.bytes.range(of: Data(needle.utf8)) != nil }.map(\.path)
+    }
+
+    /// The text column of submission `id` as the server's database stores it.
+    static func storedText(_ id: String, server data: String) throws -> String? {
+        let queue = try DatabaseQueue(path: data + "/server/" + SQLiteServerStorage.fileName)
+        return try queue.read { db in
+            try String.fetchOne(db, sql: "SELECT text FROM submission WHERE id = ?", arguments: [id])
+        }
+    }
+
+    @Test(
+        "the server's database, WAL and logs never hold a confidential text; the NHRI reads it, its author re-reads it, others cannot"
+    )
+    func serverHoldsCiphertextOnly() async throws {
+        let (storage, data) = try await LiveServer.prepare("sealed-e2e", members: Self.members)
+        try await storage.addUser(
+            name: "nour", org: "nhri", passwordHash: try await Credentials(bcryptCost: 4).hashPassword("nour-pass"))
+        let server = try await ServerProcess.start(data: data + "/server", environment: ["LOG_LEVEL": "trace"])
+        defer { server.stop() }
+        func enrol(_ user: String) async throws -> Replica {
+            try await Replica.enrol(
+                directory: data + "/" + user, serverURL: server.url, user: user, password: "\(user)-pass")
+        }
+        let secret = "Witness W-7731 was threatened outside the Kenitra courthouse"
+        let sara = try await enrol("sara")
+        let rec = try sara.put("recommendation", fields: ["text": .text("Protect witnesses")])
+        _ = try await sara.syncWithServer()
+
+        // The NGO files before the NHRI has a key on the server: the edit waits, unsent.
+        let omar = try await enrol("omar")
+        _ = try await omar.syncWithServer()
+        let submission = try omar.addSubmission(NewSubmission(recommendation: rec, text: secret, confidential: true))
+        #expect(try omar.status().waitingForKeys == 1)
+        let early = try await omar.syncWithServer()
+        #expect(early.report.sealingBlock == .missingKey(org: "nhri") || early.report.sealingBlock == .noNHRI)
+        #expect(try omar.status().waitingForKeys == 1)
+        #expect(try Self.storedText(submission, server: data) == nil)
+
+        // The NHRI's first replica made its key pair at init and publishes it at its first sync.
+        let nadia = try await enrol("nadia")
+        _ = try await nadia.syncWithServer()
+        let sealedNow = try await omar.syncWithServer()
+        #expect(sealedNow.report.sealed == 1)
+        #expect(try omar.status().pending == 0)
+        let stored = try #require(try Self.storedText(submission, server: data))
+        let envelope = try #require(SealedText(value: stored))
+        #expect(envelope.recipients.count == 2)
+
+        // The NHRI reads it, the NGO re-reads its own, the secretariat never receives it.
+        _ = try await nadia.syncWithServer()
+        #expect(try nadia.row("submission", id: submission)?["text"] == .text(secret))
+        #expect(try nadia.workItems(in: ["submission"]).first?.summary == secret)
+        #expect(try omar.row("submission", id: submission)?["text"] == .text(secret))
+        _ = try await sara.syncWithServer()
+        #expect(try sara.row("submission", id: submission) == nil)
+
+        // A new NHRI device holds the row but cannot open it until the key file is imported.
+        let nour = try await enrol("nour")
+        _ = try await nour.syncWithServer()
+        #expect(try nour.row("submission", id: submission)?["text"] == .text(stored))
+        #expect(try nour.organisationKeys().first { $0.org == "nhri" }?.privateKeyHere == false)
+        let keyFile = try nadia.exportKeys(passphrase: "correct horse battery staple")
+        #expect(keyFile.range(of: Data(secret.utf8)) == nil)
+        #expect(throws: ReplicaError.self) { try nour.importKeys(keyFile, passphrase: "wrong") }
+        #expect(try nour.row("submission", id: submission)?["text"] == .text(stored))
+        #expect(try nour.importKeys(keyFile, passphrase: "correct horse battery staple") == 1)
+        #expect(try nour.row("submission", id: submission)?["text"] == .text(secret))
+        #expect(try nour.submissions(matching: "Kenitra").map(\.id) == [submission])
+
+        // The server's files, while it runs (WAL included) and after it stops: ciphertext only.
+        let words = ["W-7731", "Kenitra courthouse", secret]
+        for word in words { #expect(try Self.filesHolding(word, under: data + "/server").isEmpty, "\(word)") }
+        server.stop()
+        let serverFiles = try Self.files(under: data + "/server").map(\.path)
+        #expect(serverFiles.contains { $0.hasSuffix(".log") })
+        #expect(serverFiles.contains { $0.hasSuffix(".sqlite") })
+        for word in words { #expect(try Self.filesHolding(word, under: data + "/server").isEmpty, "\(word)") }
+        #expect(try !Self.filesHolding(SealedText.prefix, under: data + "/server").isEmpty)
+    }
+
+    @Test("a changed NHRI key blocks sealing until trusted; after rotation old and new submissions stay readable")
+    func changedKeyAndRotation() async throws {
+        try await LiveServer.run("sealed-rotation", members: Self.members) { server in
+            let nadia = try await server.enrol("nadia")
+            _ = try await nadia.syncWithServer()
+            let omar = try await server.enrol("omar")
+            _ = try await omar.syncWithServer()
+            let first = try #require(try nadia.organisationKeys().first { $0.org == "nhri" })
+            #expect(try omar.organisationKeys().first { $0.org == "nhri" } == first.with(privateKeyHere: false))
+
+            let old = try omar.put(
+                "submission", fields: ["text": .text("Defender D1 was followed"), "confidential": .bool(true)])
+            #expect(try omar.status().waitingForKeys == 0)
+            _ = try await omar.syncWithServer()
+
+            // The NHRI rotates: its replicas keep the old private key; the NGO sees a changed key.
+            let rotated = try nadia.rotateKey()
+            _ = try await nadia.syncWithServer()
+            let synced = try await omar.syncWithServer()
+            #expect(synced.report.changedKeys == ["nhri"])
+            #expect(try omar.organisationKeys().first { $0.org == "nhri" }?.trust == .changed)
+            let new = try omar.put(
+                "submission", fields: ["text": .text("Defender D2 was detained"), "confidential": .bool(true)])
+            #expect(try omar.status().waitingForKeys == 1)
+            let blocked = try await omar.syncWithServer()
+            guard case .changedKey(let org, let pinned, let current) = blocked.report.sealingBlock else {
+                Issue.record("expected a changed key, got \(String(describing: blocked.report.sealingBlock))")
+                return
+            }
+            #expect(org == "nhri" && pinned == first.fingerprint && current == rotated.fingerprint)
+            #expect(throws: ReplicaError.self) { try omar.trustKey(org: "nhri", fingerprint: first.fingerprint) }
+
+            // Trusted after an out-of-band check, the new key seals what waited.
+            try omar.trustKey(org: "nhri", fingerprint: OrganisationPublicKey.display(rotated.fingerprint))
+            #expect(try await omar.syncWithServer().report.sealed == 1)
+            _ = try await nadia.syncWithServer()
+            #expect(try nadia.row("submission", id: old)?["text"] == .text("Defender D1 was followed"))
+            #expect(try nadia.row("submission", id: new)?["text"] == .text("Defender D2 was detained"))
+            let sealedOld = try #require(try Self.raw(omar, old).flatMap(SealedText.init(value:)))
+            let sealedNew = try #require(try Self.raw(omar, new).flatMap(SealedText.init(value:)))
+            #expect(sealedOld.fingerprints.contains(first.fingerprint))
+            #expect(sealedNew.fingerprints.contains(rotated.fingerprint))
+            #expect(!sealedNew.fingerprints.contains(first.fingerprint))
+        }
+    }
+
+    /// The stored (sealed) text of submission `id` on `replica`.
+    static func raw(_ replica: Replica, _ id: String) throws -> String? {
+        try replica.read { db in
+            try String.fetchOne(db, sql: "SELECT text FROM submission WHERE id = ?", arguments: [id])
+        }
+    }
+}
+
+extension OrganisationKeyInfo {
+    fileprivate func with(privateKeyHere: Bool) -> OrganisationKeyInfo {
+        var copy = self
+        copy.privateKeyHere = privateKeyHere
+        return copy
+    }
+}
