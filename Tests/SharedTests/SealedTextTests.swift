@@ -37,8 +37,9 @@ struct SealedTextTests {
         }
 
         func privateKey(_ name: String) throws -> Curve25519.KeyAgreement.PrivateKey {
-            try Curve25519.KeyAgreement.PrivateKey(
-                rawRepresentation: try #require(Data(base64Encoded: try #require(keys[name]).privateKey)))
+            let key = try #require(keys[name])
+            let bytes = try #require(Data(base64Encoded: key.privateKey))
+            return try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: bytes)
         }
     }
 

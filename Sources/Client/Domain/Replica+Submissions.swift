@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 
 /// Information on a recommendation or a cluster from civil society, as `Replica.addSubmission(_:)` takes it.
