@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "DeskTests",
             dependencies: [
-                "Shared", "Client", "Desk", "TestSupport",
+                "Shared", "Client", "Desk", "TestSupport", "Server",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
