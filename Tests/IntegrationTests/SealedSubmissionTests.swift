@@ -160,6 +160,59 @@ struct SealedSubmissionTests {
         }
     }
 
+    @Test("the CLI shows fingerprints, moves the NHRI's keys to a new device and searches the opened texts")
+    func commandLine() async throws {
+        let (storage, data) = try await LiveServer.prepare("sealed-cli", members: Self.members)
+        try await storage.addUser(
+            name: "nour", org: "nhri", passwordHash: try await Credentials(bcryptCost: 4).hashPassword("nour-pass"))
+        let server = try await ServerProcess.start(data: data + "/server")
+        defer { server.stop() }
+        func followup(_ user: String, _ arguments: String..., input: String? = nil) throws -> (Int32, String) {
+            let result = try Executables.run("followup", ["--replica", data + "/" + user] + arguments, input: input)
+            return (result.status, result.output)
+        }
+        for user in ["sara", "nadia", "omar", "nour"] {
+            #expect(
+                try followup(
+                    user, "init", "--server", server.url, "--user", user, "--password-stdin", input: "\(user)-pass"
+                )
+                .0 == 0)
+        }
+        for user in ["sara", "nadia", "omar", "nour"] { #expect(try followup(user, "sync").0 == 0) }
+        let rec = try #require(
+            try followup("sara", "put", "recommendation", "text=Protect witnesses").1.split(separator: "\n").first)
+        _ = try followup("sara", "sync")
+        _ = try followup("omar", "sync")
+        #expect(
+            try followup(
+                "omar", "submissions", "add", "--rec", String(rec), "--text", "Witness W-5120 fears reprisals",
+                "--confidential"
+            ).0 == 0)
+        _ = try followup("omar", "sync")
+        for user in ["nadia", "nour"] { _ = try followup(user, "sync") }
+
+        // Both sides print the same fingerprint, to compare out of band.
+        let nadia = try Replica(directory: data + "/nadia")
+        let fingerprint = try #require(try nadia.organisationKeys().first { $0.org == "nhri" }?.fingerprint)
+        let shown = OrganisationPublicKey.display(fingerprint)
+        #expect(try followup("nadia", "keys").1.contains("nhri (nhri)  \(shown)  trusted, private key here"))
+        #expect(try followup("omar", "key", "list").1.contains("nhri (nhri)  \(shown)  trusted"))
+
+        // The new device holds the row sealed; after importing the key file it searches the text.
+        #expect(try followup("nour", "submissions", "list").1.contains("[sealed: this replica lacks the key]"))
+        #expect(try followup("nour", "submissions", "list", "--search", "reprisals").1.isEmpty)
+        let file = data + "/nhri.keys"
+        #expect(
+            try followup("nadia", "keys", "export", "--out", file, "--passphrase-stdin", input: "a long passphrase").0
+                == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == 0o600)
+        #expect(try followup("nour", "keys", "import", file, "--passphrase-stdin", input: "not it").0 != 0)
+        #expect(try followup("nour", "keys", "import", file, "--passphrase-stdin", input: "a long passphrase").0 == 0)
+        let found = try followup("nour", "submissions", "list", "--search", "REPRISALS").1
+        #expect(found.contains("Witness W-5120 fears reprisals") && found.contains("[confidential]"))
+        #expect(try followup("sara", "submissions", "list").1.isEmpty)
+    }
+
     /// The stored (sealed) text of submission `id` on `replica`.
     static func raw(_ replica: Replica, _ id: String) throws -> String? {
         try replica.read { db in

@@ -76,11 +76,12 @@ extension Replica {
     /// text in clear in the outbox and its row waits (`sealing_wait`): no edit of that row is
     /// pushed until `sealWaiting` has sealed them.
     func sealing(_ operation: SyncOperation, _ db: Database) throws -> SyncOperation {
+        // Only submission rows ever wait, so other tables' edits (imports) pay nothing here.
+        guard operation.table == Self.sealedTable, operation.kind == .upsert else { return operation }
         let waiting =
             try Bool.fetchOne(
                 db, sql: "SELECT EXISTS (SELECT 1 FROM sealing_wait WHERE row_id = ?)", arguments: [operation.row])
             ?? false
-        guard operation.table == Self.sealedTable, operation.kind == .upsert else { return operation }
         let table = try table(Self.sealedTable)
         let existing = try rows.values(table, id: operation.row, db) ?? [:]
         let confidential = (operation.fields["confidential"] ?? existing["confidential"]) == .bool(true)
