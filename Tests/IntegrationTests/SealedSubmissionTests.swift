@@ -213,6 +213,22 @@ struct SealedSubmissionTests {
         #expect(try followup("sara", "submissions", "list").1.isEmpty)
     }
 
+    @Test("a user moved to another organisation leaves the old one's private keys behind")
+    func movedUserDropsKeys() async throws {
+        let members = Self.members + [LiveServer.Member(org: "ngo-b", kind: .ngo, user: "bea")]
+        try await LiveServer.run("sealed-move", members: members) { server in
+            let omar = try await server.enrol("omar")
+            _ = try await omar.syncWithServer()
+            #expect(try omar.organisationKeys().first { $0.org == "ngo-watch" }?.privateKeyHere == true)
+            try await server.storage.moveUser(name: "omar", org: "ngo-b")
+            _ = try await omar.syncWithServer()
+            let keys = try omar.organisationKeys()
+            #expect(keys.first { $0.org == "ngo-watch" }?.privateKeyHere == false)
+            // ngo-b had no key: the moved replica made one and published it as ngo-b's.
+            #expect(keys.first { $0.org == "ngo-b" }?.privateKeyHere == true)
+        }
+    }
+
     /// The stored (sealed) text of submission `id` on `replica`.
     static func raw(_ replica: Replica, _ id: String) throws -> String? {
         try replica.read { db in
