@@ -197,7 +197,7 @@ struct AccessMatrixTests {
                 "published": try await reply("published"),
             ]
             let confidentialSubmission = try await g.create(
-                "submission", ["text": .text("Witness W1 reports"), "confidential": .bool(true)])
+                "submission", ["text": .text(SealedText.sample("Witness W1 reports")), "confidential": .bool(true)])
             // The NHRI's public key for sealed texts.
             let organisationKey = try await n.create("organisation_key", ["public_key": .text(Self.publicKey(1))])
             // Parliament's requests to the ministry, and its answers.
@@ -314,7 +314,7 @@ struct AccessMatrixTests {
                     writers: "SA", touch: ["text": .text("t")]),
                 Cell(
                     table: "submission", state: "true", id: confidentialSubmission, readers: "GN", writers: "G",
-                    touch: ["text": .text("t")]),
+                    touch: ["text": .text(SealedText.sample("t"))]),
                 Cell(
                     table: "organisation_key", state: "", id: organisationKey, readers: everyone, writers: "N",
                     touch: ["public_key": .text(Self.publicKey(2))]),

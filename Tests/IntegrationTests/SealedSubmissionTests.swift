@@ -213,6 +213,25 @@ struct SealedSubmissionTests {
         #expect(try followup("sara", "submissions", "list").1.isEmpty)
     }
 
+    @Test("the server refuses a confidential text pushed in clear, by a client that does not seal")
+    func serverRefusesClearText() async throws {
+        try await LiveServer.run("sealed-refusal", members: Self.members) { server in
+            let omar = try await Account(user: "omar", org: "ngo-watch", url: server.url)
+            let logged = try await server.storage.operationCount()
+            let clear = try await omar.write(
+                "submission", UUIDv7.make(), ["text": .text("Witness W9 in clear"), "confidential": .bool(true)])
+            #expect(clear.code == .invalidValue)
+            // Made confidential, an open submission must carry its text sealed.
+            let open = try await omar.create("submission", ["text": .text("Prison report")])
+            #expect(try await omar.write("submission", open, ["confidential": .bool(true)]).code == .invalidValue)
+            let sealed = try await omar.write(
+                "submission", open, ["confidential": .bool(true), "text": .text(SealedText.sample("Prison report"))])
+            #expect(sealed.status == .accepted)
+            #expect(try await omar.write("submission", open, ["text": .text("Edited in clear")]).code == .invalidValue)
+            #expect(try await server.storage.operationCount() == logged + 2)
+        }
+    }
+
     @Test("a user moved to another organisation leaves the old one's private keys behind")
     func movedUserDropsKeys() async throws {
         let members = Self.members + [LiveServer.Member(org: "ngo-b", kind: .ngo, user: "bea")]

@@ -112,3 +112,34 @@ public struct SealedText: Sendable, Hashable, Codable {
         return nil
     }
 }
+
+extension SealedText {
+    /// Why the server refuses `operation` (on `table`, whose row is `existing`) for carrying a
+    /// confidential text in clear, or nil when it does not.
+    ///
+    /// An upsert of a `submission` that is confidential once applied may write `text` only
+    /// sealed, and one that makes a row confidential must carry the row's text sealed unless it
+    /// is sealed already (§18). The server cannot open a seal; it checks only the form, so a
+    /// client that does not seal (one built before schema 5, still signed in) is refused
+    /// instead of leaving the text in the server's files.
+    public static func clearTextRejection(
+        _ operation: SyncOperation, table: TableSchema, existing: RowState?
+    ) -> Rejection? {
+        guard table.name == "submission", operation.kind == .upsert else { return nil }
+        let current = existing?.values ?? [:]
+        guard (operation.fields["confidential"] ?? current["confidential"]) == .bool(true) else { return nil }
+        let text: FieldValue?
+        if let written = operation.fields["text"] {
+            text = written
+        } else if operation.fields["confidential"] == .bool(true), current["confidential"] != .bool(true) {
+            text = current["text"]
+        } else {
+            return nil
+        }
+        guard case .text(let value) = text, !isSealed(value) else { return nil }
+        return Rejection(
+            .invalidValue,
+            "a confidential submission's text must be sealed to the NHRI's key (protocol §18); update followup, which seals it before it is sent"
+        )
+    }
+}
