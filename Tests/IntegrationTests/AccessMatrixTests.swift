@@ -271,7 +271,7 @@ struct AccessMatrixTests {
                     table: "action", state: "submitted", id: actions.submitted, readers: "SABPNJU", writers: "SA",
                     touch: ["description": .text("d")]),
                 Cell(
-                    table: "action", state: "published", id: publishedAction, readers: everyone, writers: "SA",
+                    table: "action", state: "published", id: publishedAction, readers: everyone, writers: "S",
                     touch: ["description": .text("d")]),
                 Cell(
                     table: "progress_update", state: "draft", id: progresses["draft"]!, readers: "SA", writers: "SA",
@@ -281,7 +281,7 @@ struct AccessMatrixTests {
                     writers: "SA", touch: ["narrative": .text("n")]),
                 Cell(
                     table: "progress_update", state: "published", id: progresses["published"]!, readers: everyone,
-                    writers: "SA", touch: ["narrative": .text("n")]),
+                    writers: "S", touch: ["narrative": .text("n")]),
                 Cell(
                     table: "indicator", state: "", id: indicator, readers: "SABPNJU", writers: "SA",
                     touch: ["unit": .text("bills")]),
@@ -311,7 +311,7 @@ struct AccessMatrixTests {
                     writers: "SA", touch: ["text": .text("t")]),
                 Cell(
                     table: "assessment_reply", state: "published", id: replies["published"]!, readers: everyone,
-                    writers: "SA", touch: ["text": .text("t")]),
+                    writers: "S", touch: ["text": .text("t")]),
                 Cell(
                     table: "submission", state: "true", id: confidentialSubmission, readers: "GN", writers: "G",
                     touch: ["text": .text(SealedText.sample("t"))]),

@@ -130,7 +130,7 @@ struct DomainOperationsTests {
         #expect(
             Set((json ?? [:]).keys) == [
                 "recommendation", "clusters", "assignments", "actions", "indicators", "progress", "assessments",
-                "replies", "submissions", "bills", "oversight", "responses",
+                "replies", "submissions", "bills", "oversight", "responses", "revisions",
             ])
 
         let missing = #expect(throws: ReplicaError.self) { try replica.recommendationDetail(UUIDv7.make()) }

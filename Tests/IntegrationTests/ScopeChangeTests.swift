@@ -168,8 +168,16 @@ struct ScopeChangeTests {
             #expect(try malik.row("action", id: action) != nil)
 
             // Moved to the other ministry: the next sync drops moj's drafts and pulls mof's scope.
+            // An edit made for moj and not sent yet is never sent with mof's rights: it waits for review.
+            _ = try malik.put("action", id: action, fields: ["title": .text("Edited for moj 9c2e")])
             try await storage.moveUser(name: "malik", org: "mof")
             try await followup(["--replica", directory, "sync"])
+            let setAside = try malik.rejectedOperations()
+            #expect(setAside.map(\.code) == [.accountChanged])
+            #expect(setAside.first?.message.contains("made for moj") == true)
+            let stored = try await storage.read { try $0.state("action", id: action) }
+            #expect(stored?.values["title"] == .text("Secret draft 7f3a"))
+            try malik.discardRejected(try #require(setAside.first).operation.id)
             #expect(try malik.settings().org == "mof")
             #expect(try malik.row("action", id: action) == nil)
             #expect(try malik.digest() == (try await storage.digest(visibleTo: Viewer(org: "mof", role: .ministry))))

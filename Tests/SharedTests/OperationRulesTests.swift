@@ -141,4 +141,24 @@ extension OperationRulesTests {
         #expect(UPRCycles.cycle(forSession: 12) == 1 && UPRCycles.cycle(forSession: 13) == 2)
         #expect(UPRCycles.cycle(forSession: 40) == 3 && UPRCycles.cycle(forSession: 41) == 4)
     }
+
+    @Test("a revision names the row it revises once and for good, and is never published itself")
+    func revisions() throws {
+        let table = try #require(Schema.current.table("action"))
+        let original = UUIDv7.make()
+        var revision = Self.upsert(["revision_of": .text(original), "state": .text("submitted")])
+        let existing = RowState(values: ["revision_of": .text(original), "state": .text("submitted")])
+        #expect(OperationRules.checkAgainstRow(revision, existing: existing, table: table) == nil)
+        revision.fields = ["revision_of": .text(UUIDv7.make())]
+        #expect(OperationRules.checkAgainstRow(revision, existing: existing, table: table)?.code == .invalidValue)
+        revision.fields = ["revision_of": .null]
+        #expect(OperationRules.checkAgainstRow(revision, existing: existing, table: table)?.code == .invalidValue)
+        revision.fields = ["revision_of": .text(revision.row), "title": .text("t")]
+        #expect(OperationRules.checkAgainstRow(revision, existing: nil, table: table)?.code == .invalidValue)
+        revision.fields = ["state": .text("published")]
+        #expect(OperationRules.checkAgainstRow(revision, existing: existing, table: table)?.code == .invalidTransition)
+        // A row that revises nothing is published as before.
+        let plain = RowState(values: ["state": .text("submitted")])
+        #expect(OperationRules.checkAgainstRow(revision, existing: plain, table: table) == nil)
+    }
 }

@@ -117,7 +117,7 @@ struct WireJSONTests {
             let push = PushRequest(
                 ops: (0..<Int.random(in: 0...3, using: &generator)).map { _ in
                     Self.operation(&generator)
-                })
+                }, org: Bool.random(using: &generator) ? "moj" : nil)
             let page = Self.page(&generator)
             let pushJSON = Data(try Self.encoded(push).utf8)
             let pageJSON = Data(try Self.encoded(page).utf8)
@@ -152,7 +152,8 @@ struct WireJSONTests {
         let operation =
             #"{"id":"a","table":"t","row":"r","kind":"upsert","hlc":"000000000000001-00000","replica":"x","#
         for odd in [
-            #"{"ops":[],"ops":[]}"#, #"{"ops":[],"extra":1}"#,
+            #"{"ops":[],"ops":[]}"#, #"{"ops":[],"extra":1}"#, #"{"ops":[],"org":"moj","org":"mof"}"#,
+            #"{"org":"moj","ops":[]}"#, #"{"ops":[],"org":null}"#,
             #"{"ops":["# + operation + #""fields":{"n":1.0}}]}"#,
             #"{"ops":["# + operation + #""fields":{"n":01}}]}"#,
             #"{"ops":["# + operation + #""fields":{"n":"\u0041\ud83d\ude00"}}]}"#,

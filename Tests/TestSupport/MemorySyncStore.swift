@@ -9,6 +9,8 @@ public final class MemorySyncStore: SyncStoreWriter {
     public var feed: [String: [String: (seq: Int64, visible: Bool)]] = [:]
     /// The log, in order.
     public var log: [SyncOperation] = []
+    /// When each operation of the log was received, in milliseconds.
+    public var received: [Int64] = []
     /// The last feed sequence handed out.
     public var lastFeedSequence: Int64 = 0
     /// The deployment's State.
@@ -102,7 +104,14 @@ public final class MemorySyncStore: SyncStoreWriter {
 
     public func appendToLog(_ operation: SyncOperation, receivedAt: Int64) throws -> Int64 {
         log.append(operation)
+        received.append(receivedAt)
         return Int64(log.count)
+    }
+
+    public func loggedBytes(org: String, since: Int64) throws -> Int64 {
+        zip(log, received).reduce(0) { total, entry in
+            entry.0.org == org && entry.1 >= since ? total + Int64(WireJSON.encode(entry.0.fields).utf8.count) : total
+        }
     }
 
     public func nextFeedSequence() throws -> Int64 {

@@ -178,10 +178,13 @@ extension Replica {
 
 extension Replica {
     /// Records the money spent so far on an action, beside its budget (ministries).
-    public func recordSpending(action: String, amount: Double) throws {
+    ///
+    /// On a published action it goes into the ministry's revision of it (`edit(_:id:fields:)`).
+    @discardableResult
+    public func recordSpending(action: String, amount: Double) throws -> EditOutcome {
         try requireRow("action", action)
         let spent = try InputRule.checkAmount(amount, input: "amount", label: "the money spent")
-        try putAuthorised("action", id: action, fields: ["spent_amount": .real(spent)])
+        return try edit("action", id: action, fields: ["spent_amount": .real(spent)])
     }
 
     /// Today's date on the system clock, `YYYY-MM-DD` (UTC).

@@ -21,7 +21,7 @@ public enum ImplementationStatus: String, Sendable, CaseIterable, Codable {
             (x.recommendation_id = \(alias).id OR x.cluster_id IN (
               SELECT cm.cluster_id FROM cluster_member cm JOIN cluster c ON c.id = cm.cluster_id
               WHERE cm.recommendation_id = \(alias).id AND cm._deleted IS NULL AND c._deleted IS NULL))
-            AND x._deleted IS NULL AND coalesce(x.status, 'planned') != 'cancelled'
+            AND x._deleted IS NULL AND x.revision_of IS NULL AND coalesce(x.status, 'planned') != 'cancelled'
             """
         return """
             CASE
@@ -302,7 +302,7 @@ extension Replica {
                 sql: """
                     SELECT a.id, a.title, a.due_date, i.name FROM action a
                     LEFT JOIN institution i ON i.id = a.institution_id AND i._deleted IS NULL
-                    WHERE a._deleted IS NULL AND a.due_date < ?
+                    WHERE a._deleted IS NULL AND a.revision_of IS NULL AND a.due_date < ?
                       AND coalesce(a.status, 'planned') NOT IN ('completed', 'cancelled') ORDER BY a.due_date
                     """, arguments: [today])
             {

@@ -33,13 +33,16 @@ public struct RecommendationDetail: Sendable, Equatable, Encodable {
     public var oversight: [[String: FieldValue]]
     /// The answers to those requests, request by request.
     public var responses: [[String: FieldValue]]
+    /// Revisions proposed for its published actions, progress updates and replies (the rows
+    /// above leave them out), in id order.
+    public var revisions: [[String: FieldValue]] = []
     /// The names of the institutions on this replica the assignments name, by institution id
     /// (the id itself for one without a name); not encoded.
     public var institutionNames: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case recommendation, clusters, assignments, actions, indicators, progress, assessments, replies, submissions
-        case bills, oversight, responses
+        case bills, oversight, responses, revisions
     }
 }
 
@@ -74,17 +77,25 @@ extension Replica {
             try row("cluster", id: cluster).map { (id: cluster, values: $0) }
         }
         let live = clusters.map(\.id)
+        // A revision of published work is shown beside the row it revises, not as more work.
+        var revisions: Rows = []
+        func withoutRevisions(_ found: Rows) -> Rows {
+            revisions += found.filter { $0.values["revision_of"] != nil }
+            return found.filter { $0.values["revision_of"] == nil }
+        }
         let assignments = try reaching("assignment", recommendation: "recommendation_id", clusters: live)
-        let actions = try reaching("action", recommendation: "recommendation_id", clusters: live)
+        let actions = withoutRevisions(try reaching("action", recommendation: "recommendation_id", clusters: live))
         var indicators = try rows("indicator", where: "recommendation_id", is: id)
         for action in actions {
             indicators += try rows("indicator", where: "action_id", is: action.id)
                 .filter { row in !indicators.contains { $0.id == row.id } }
         }
-        let progress = try actions.flatMap { try rows("progress_update", where: "action_id", is: $0.id) }
+        let progress = withoutRevisions(
+            try actions.flatMap { try rows("progress_update", where: "action_id", is: $0.id) })
         let assessments = try reaching("assessment", recommendation: "recommendation_id", clusters: live)
             .filter { $0.values["state"] == .text("published") }
-        let replies = try assessments.flatMap { try rows("assessment_reply", where: "assessment_id", is: $0.id) }
+        let replies = withoutRevisions(
+            try assessments.flatMap { try rows("assessment_reply", where: "assessment_id", is: $0.id) })
         let requests = try rows("oversight_request", where: "recommendation_id", is: id)
         let responses = try requests.flatMap {
             try rows("oversight_response", where: "oversight_request_id", is: $0.id)
@@ -102,6 +113,7 @@ extension Replica {
             assessments: withID(assessments), replies: withID(replies),
             submissions: withID(try reaching("submission", recommendation: "recommendation_id", clusters: live)),
             bills: withID(try reaching("bill", recommendation: "recommendation_id", clusters: live)),
-            oversight: withID(requests), responses: withID(responses), institutionNames: names)
+            oversight: withID(requests), responses: withID(responses), revisions: withID(revisions),
+            institutionNames: names)
     }
 }

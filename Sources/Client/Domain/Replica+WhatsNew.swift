@@ -82,7 +82,7 @@ extension Replica {
             func open(_ condition: (String) -> String) -> String {
                 """
                 SELECT 'action', a.id, a.title, a.recommendation_id, a.due_date FROM action a
-                WHERE a._deleted IS NULL AND a.institution_id = :own
+                WHERE a._deleted IS NULL AND a.revision_of IS NULL AND a.institution_id = :own
                   AND coalesce(a.status, 'planned') NOT IN ('completed', 'cancelled') AND \(condition("a"))
                 UNION ALL
                 SELECT 'oversight_request', q.id, q.text, q.recommendation_id, q.due_date FROM oversight_request q

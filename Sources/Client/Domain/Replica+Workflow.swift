@@ -15,6 +15,13 @@ extension Replica {
             throw ReplicaError(.rowNotFound, "no row \(id) that can be \(state) on this replica")
         }
         if table == "submission", state == "published" { try refusePublishingConfidential(id) }
+        // Publishing a revision publishes its values onto the row it revises.
+        if state == "published", Schema.revisedTables.contains(table),
+            AccessPolicy.text(try row(table, id: id)?["revision_of"]) != nil
+        {
+            try publishRevision(id)
+            return table
+        }
         try putAuthorised(table, id: id, fields: ["state": .text(state)])
         return table
     }

@@ -131,11 +131,23 @@ extension Replica {
                     CREATE INDEX assessment_reply_assessment ON assessment_reply(assessment_id);
                     """)
         }
-        migrator.registerMigration("v7") { db in
-            // Schema 5: organisations' public keys; and, local only, this organisation's private
+        migrator.registerMigration("v7-revisions") { db in
+            // Schema 5: revisions of published government work, found from the row they revise.
+            for statement in Schema.v5.additions(since: .v4) {
+                try db.execute(sql: statement)
+            }
+            try db.execute(
+                sql: """
+                    CREATE INDEX action_revision ON action(revision_of);
+                    CREATE INDEX progress_update_revision ON progress_update(revision_of);
+                    CREATE INDEX assessment_reply_revision ON assessment_reply(revision_of);
+                    """)
+        }
+        migrator.registerMigration("v8-organisation-keys") { db in
+            // Schema 6: organisations' public keys; and, local only, this organisation's private
             // keys, the key pinned for each organisation, and the rows whose confidential text
             // waits to be sealed (their edits stay in the outbox, unsent).
-            for statement in Schema.v5.additions(since: .v4) {
+            for statement in Schema.v6.additions(since: .v5) {
                 try db.execute(sql: statement)
             }
             try db.execute(

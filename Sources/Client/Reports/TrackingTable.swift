@@ -86,8 +86,8 @@ extension Replica {
                      SELECT cm.cluster_id FROM cluster_member cm WHERE cm.recommendation_id = r.id AND cm._deleted IS NULL))
                  ORDER BY s.id DESC LIMIT 1),
               (SELECT trim(coalesce(p.date, '') || ' ' || coalesce(p.narrative, '')) FROM progress_update p
-                 JOIN action a ON a.id = p.action_id AND a._deleted IS NULL
-                 WHERE p._deleted IS NULL AND \(actions)
+                 JOIN action a ON a.id = p.action_id AND a._deleted IS NULL AND a.revision_of IS NULL
+                 WHERE p._deleted IS NULL AND p.revision_of IS NULL AND \(actions)
                  ORDER BY p.date DESC, p.id DESC LIMIT 1)
             FROM recommendation r LEFT JOIN mechanism m ON m.id = r.mechanism_id AND m._deleted IS NULL
             WHERE r.id IN (SELECT value FROM json_each(?))

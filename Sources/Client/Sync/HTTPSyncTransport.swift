@@ -53,15 +53,20 @@ public struct HTTPSyncTransport: SyncTransport {
         try await post("/v1/push", request, expecting: PushResponse.self)
     }
 
-    public func push(encodedOperations: [String]) async throws -> PushResponse {
-        // `{"ops":[…]}` is the whole of a push request; the objects are spliced in as stored.
+    public func push(encodedOperations: [String], org: String?) async throws -> PushResponse {
+        // `{"ops":[…],"org":…}` is the whole of a push request; the objects are spliced in as stored.
         var body = Data("{\"ops\":[".utf8)
         body.reserveCapacity(encodedOperations.reduce(16) { $0 + $1.utf8.count + 1 })
         for (index, operation) in encodedOperations.enumerated() {
             if index > 0 { body.append(UInt8(ascii: ",")) }
             body.append(contentsOf: operation.utf8)
         }
-        body.append(contentsOf: "]}".utf8)
+        body.append(contentsOf: "]".utf8)
+        if let org {
+            body.append(contentsOf: ",\"org\":".utf8)
+            body.append(try WireCoding.encoder().encode(org))
+        }
+        body.append(contentsOf: "}".utf8)
         return try await send(path: "/v1/push", method: .POST, body: body, expecting: PushResponse.self)
     }
 

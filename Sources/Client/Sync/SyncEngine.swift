@@ -36,6 +36,9 @@ public struct SyncReport: Sendable, Equatable {
     public var sealingBlock: SealingBlock?
     /// Organisations whose current key is not the one pinned here: nothing is sealed to them.
     public var changedKeys: [String] = []
+    /// Pending edits set aside for review (`account_changed`) because the user was moved to
+    /// another organisation before they were sent.
+    public var setAside = 0
 }
 
 /// Push then pull, in batches, until the outbox is empty and the cursor has caught up.
@@ -98,11 +101,21 @@ public struct SyncEngine: Sendable {
         let total = try replica.status().pending
         let transport = self.transport
         let limit = pushBatchSize
+        let org = try replica.settings().org
         var restamps = 0
         while true {
             var batch = try replica.pendingBatch(after: 0, limit: limit)
             if batch.operations.isEmpty { return report }
-            var response = try await transport.push(encodedOperations: batch.operations)
+            var response: PushResponse
+            do {
+                response = try await transport.push(encodedOperations: batch.operations, org: org)
+            } catch let error as any CodedError where error.code == .organisationChanged {
+                // Edits made for the old organisation are never sent with the new one's rights:
+                // they wait for review, and the pull that follows takes the new scope.
+                report.setAside = try replica.setAsidePending(
+                    because: "made for \(org) and never sent; the user now belongs to another organisation")
+                return report
+            }
             var skewed = false
             while true {
                 // After a clock-skew refusal nothing more is sent until the outbox is re-stamped.
@@ -112,7 +125,7 @@ public struct SyncEngine: Sendable {
                     : try replica.pendingBatch(after: batch.last, limit: limit)
                 let operations = following.operations
                 async let followingResponse: PushResponse? =
-                    operations.isEmpty ? nil : transport.push(encodedOperations: operations)
+                    operations.isEmpty ? nil : transport.push(encodedOperations: operations, org: org)
                 let outcome = try replica.record(response.verdicts)
                 report.accepted += outcome.accepted
                 report.rejected += outcome.rejected

@@ -10,7 +10,7 @@ public protocol SyncTransport: Sendable {
     /// Fetches the next page of this replica's change feed after the cursor.
     func pull(_ request: PullRequest) async throws -> PullResponse
     /// Sends operations already encoded as the wire's JSON objects, as the outbox keeps them.
-    func push(encodedOperations: [String]) async throws -> PushResponse
+    func push(encodedOperations: [String], org: String?) async throws -> PushResponse
     /// How many bytes of file `hash` the server holds for this replica's organisation
     /// (`HEAD /v1/files/{sha256}`).
     func fileOffset(_ hash: String) async throws -> FileUploadResponse
@@ -24,15 +24,16 @@ public protocol SyncTransport: Sendable {
 
 extension SyncTransport {
     /// Decodes the operations and sends them with `push(_:)`.
-    public func push(encodedOperations: [String]) async throws -> PushResponse {
+    public func push(encodedOperations: [String], org: String?) async throws -> PushResponse {
         let decoder = WireCoding.decoder()
         return try await push(
-            PushRequest(ops: encodedOperations.map { try decoder.decode(SyncOperation.self, from: Data($0.utf8)) }))
+            PushRequest(
+                ops: encodedOperations.map { try decoder.decode(SyncOperation.self, from: Data($0.utf8)) }, org: org))
     }
 }
 
 /// An error answer from the server, or a failure to reach it.
-public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct TransportError: CodedError, Sendable, Equatable, CustomStringConvertible {
     /// The server's stable code, `.unreachable` when no answer came, or `.http(status:)` without an error body.
     public var code: ErrorCode
     /// The HTTP status, when the server answered.

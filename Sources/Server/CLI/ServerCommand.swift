@@ -48,6 +48,10 @@ extension ServerCommand {
         @Option(help: "Most connections open at once; more are closed as they arrive.") var maxConnections = 2_000
         @Option(help: "Largest evidence file in bytes (25 MiB by default).") var maxFileBytes =
             ContentHash.defaultMaxFileBytes
+        @Option(
+            help:
+                "Megabytes of edits each organisation but the secretariat may have accepted per UTC day (0: no quota)."
+        ) var dailyQuotaMb = 256
 
         public init() {}
 
@@ -58,7 +62,8 @@ extension ServerCommand {
                 maxClockSkewMillis: Int64(maxClockSkew) * 1000,
                 logLevel: ServerConfiguration.logLevel(fromEnvironment: .info), idleTimeoutSeconds: idleTimeout,
                 maxConnections: maxConnections, maxFileBytes: maxFileBytes,
-                sessionLimits: SessionLimits(idleDays: sessionIdleDays, maxDays: sessionMaxDays))
+                sessionLimits: SessionLimits(idleDays: sessionIdleDays, maxDays: sessionMaxDays),
+                dailyQuotaBytes: dailyQuotaMb > 0 ? Int64(dailyQuotaMb) * 1024 * 1024 : nil)
             let host = self.host
             let data = options.data
             let app = buildApplication(configuration, storage: storage, files: try options.openFiles()) { port in

@@ -26,6 +26,7 @@ public struct APIError: HTTPResponseError, Sendable {
     /// Maps a service error to its API error.
     public init(_ error: ServiceError) {
         self.init(error.code, error.message)
+        if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
     }
 
     /// Maps a refused sign-in to its API error: 401, or 429 with `Retry-After`.
@@ -41,12 +42,12 @@ public struct APIError: HTTPResponseError, Sendable {
         switch code {
         case .malformedJSON, .malformedRequest: .badRequest
         case .payloadTooLarge, .batchTooLarge, .fileTooLarge: .contentTooLarge
-        case .offsetMismatch: .conflict
+        case .offsetMismatch, .organisationChanged: .conflict
         case .invalidRange: .rangeNotSatisfiable
         case .unsupportedEncoding: .unsupportedMediaType
         case .unauthorized, .invalidCredentials: .unauthorized
         case .accountDisabled: .forbidden
-        case .tooManyRequests: .tooManyRequests
+        case .tooManyRequests, .quotaExceeded: .tooManyRequests
         case .notFound: .notFound
         case .internalError: .internalServerError
         default: .unprocessableContent

@@ -30,9 +30,10 @@ public func buildApplication(
     router.add(middleware: APIErrorMiddleware())
     router.add(middleware: WireLimitsMiddleware(limits: configuration.limits))
     let evidence = EvidenceService(files: files, storage: storage, maxFileBytes: configuration.maxFileBytes)
-    let sync = SyncService(
+    var sync = SyncService(
         storage: storage, policy: policy, clock: clock, maxClockSkewMillis: configuration.maxClockSkewMillis,
         evidence: evidence)
+    sync.dailyQuotaBytes = configuration.dailyQuotaBytes
     SyncRoutes(sync: sync, identity: identity, clock: clock).add(to: router)
     let connections = OpenConnections(limit: configuration.maxConnections)
     FileRoutes(evidence: evidence, identity: identity).add(to: router)

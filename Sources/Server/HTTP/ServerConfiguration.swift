@@ -22,14 +22,19 @@ public struct ServerConfiguration: Sendable {
     public var sessionLimits: SessionLimits
     /// The largest evidence file accepted, in bytes (`--max-file-bytes`).
     public var maxFileBytes: Int64
+    /// The bytes of fields each organisation but the secretariat may have accepted per UTC day
+    /// (`--daily-quota-mb`; nil: none).
+    public var dailyQuotaBytes: Int64?
 
     /// Creates a configuration.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, limits: WireLimits = WireLimits(),
         maxClockSkewMillis: Int64 = 5 * 60 * 1000, logLevel: Logger.Level = .info,
         idleTimeoutSeconds: Int = 30, maxConnections: Int = 2_000,
-        maxFileBytes: Int64 = ContentHash.defaultMaxFileBytes, sessionLimits: SessionLimits = SessionLimits()
+        maxFileBytes: Int64 = ContentHash.defaultMaxFileBytes, sessionLimits: SessionLimits = SessionLimits(),
+        dailyQuotaBytes: Int64? = 256 * 1024 * 1024
     ) {
+        self.dailyQuotaBytes = dailyQuotaBytes
         self.sessionLimits = sessionLimits
         self.maxFileBytes = maxFileBytes
         self.host = host

@@ -99,9 +99,19 @@ extension SQLiteServerStorage {
                     CREATE INDEX auth_session_device ON auth_session(device_id);
                     """)
         }
-        // Schema 5: organisations' public keys for sealed texts. No row's audience changes.
-        migrator.registerMigration("v7") { db in
+        // Each organisation's bytes accepted today, for its daily quota (`SyncService.dailyQuotaBytes`).
+        migrator.registerMigration("v8-quota") { db in
+            try db.execute(sql: "CREATE INDEX op_log_org_received ON op_log(org_id, received_at)")
+        }
+        // Schema 5: revisions of published government work (`revision_of`).
+        migrator.registerMigration("v7-revisions") { db in
             for statement in Schema.v5.additions(since: .v4) {
+                try db.execute(sql: statement)
+            }
+        }
+        // Schema 6: organisations' public keys for sealed texts. No row's audience changes.
+        migrator.registerMigration("v9-organisation-keys") { db in
+            for statement in Schema.v6.additions(since: .v5) {
                 try db.execute(sql: statement)
             }
         }

@@ -108,6 +108,15 @@ struct SQLiteSyncStore: SyncStoreWriter {
         try rows.save(schemaTable, id: id, state: state, db)
     }
 
+    func loggedBytes(org: String, since: Int64) throws -> Int64 {
+        try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT coalesce(sum(length(CAST(fields AS BLOB))), 0) FROM op_log
+                WHERE org_id = ? AND received_at >= ?
+                """, arguments: [org, since]) ?? 0
+    }
+
     func appendToLog(_ operation: SyncOperation, receivedAt: Int64) throws -> Int64 {
         try db.cachedStatement(
             sql: """

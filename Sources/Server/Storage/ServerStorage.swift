@@ -1,16 +1,19 @@
 import Shared
 
 /// An error of the server's services: a stable code and a message, mapped to HTTP by the routes.
-public struct ServiceError: Error, Sendable, Equatable {
+public struct ServiceError: CodedError, Sendable, Equatable {
     /// The stable code.
     public var code: ErrorCode
     /// What went wrong, in words.
     public var message: String
+    /// When to try again, in seconds (`Retry-After`), for a refusal that passes with time.
+    public var retryAfterSeconds: Int?
 
     /// Creates an error.
-    public init(_ code: ErrorCode, _ message: String) {
+    public init(_ code: ErrorCode, _ message: String, retryAfterSeconds: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 }
 

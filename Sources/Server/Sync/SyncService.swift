@@ -2,8 +2,10 @@ import Shared
 
 /// The sync endpoints' logic, free of HTTP and of SQL: batch limits, the push loop and paging.
 ///
-/// Each push runs in one write transaction of the storage: `PushDecider` decides every
-/// operation in order and `ChangeRecorder` records the accepted ones. Each pull reads one
+/// A push runs in write transactions of the storage, one for a small push: `PushDecider`
+/// decides every operation in order and `ChangeRecorder` records the accepted ones; a push
+/// whose work outlasts `writeSlice` goes on in a new transaction, so that one organisation's
+/// large push never holds the single writer for long while others wait. Each pull reads one
 /// snapshot: `FeedPlanner` cuts the page from the viewer's keys. The routes call it after
 /// authentication; tests call it directly as an in-process server.
 public struct SyncService: Sendable {
@@ -19,6 +21,13 @@ public struct SyncService: Sendable {
     public var pageByteBudget = 8 * 1024 * 1024
     /// The evidence files attachments name.
     public let evidence: EvidenceService
+    /// About the longest one write transaction of a push runs before the push goes on in the
+    /// next (each transaction decides at least one operation, and commits before the answer).
+    public var writeSlice: Duration = .milliseconds(50)
+    /// The most bytes of fields an organisation other than the secretariat may have accepted
+    /// per UTC day (nil: no quota); a push that would pass it is refused whole with
+    /// `quota_exceeded` and changes nothing.
+    public var dailyQuotaBytes: Int64?
 
     /// Creates the service.
     ///
@@ -44,30 +53,69 @@ public struct SyncService: Sendable {
                 .batchTooLarge,
                 "a push carries at most \(PushRequest.maxOperations) operations; this one has \(request.ops.count)")
         }
+        if let org = request.org, org != session.org {
+            throw ServiceError(
+                .organisationChanged,
+                "these edits were made for \(org), but \(session.user) now belongs to \(session.org): nothing was stored; pull to take the new scope, and review the edits"
+            )
+        }
         let now = clock.nowMillis()
         let (decider, recorder) = (self.decider, self.recorder)
         let operations = request.ops
+        try await checkQuota(of: operations, session: session, now: now)
         let files = try evidence.attachedFiles(of: operations, session: session)
-        let verdicts = try await storage.write { store in
-            try Self.decideAndRecord(
-                operations, session: session, now: now, decider: decider, recorder: recorder, files: files,
-                store: store)
+        let slice = writeSlice
+        var verdicts: [Verdict] = []
+        verdicts.reserveCapacity(operations.count)
+        // Each slice commits before the next starts; every verdict is answered only after all
+        // have committed, so an accepted operation is durable whatever happens next.
+        while verdicts.count < operations.count {
+            let remaining = operations[verdicts.count...]
+            verdicts += try await storage.write { store in
+                let deadline = ContinuousClock.now.advanced(by: slice)
+                return try Self.decideAndRecord(
+                    remaining, session: session, now: now, decider: decider, recorder: recorder, files: files,
+                    store: store, until: { ContinuousClock.now >= deadline })
+            }
         }
         return PushResponse(verdicts: verdicts, serverTime: now)
     }
 
-    /// The push loop: decides each operation against the state its predecessors left, in order.
+    /// Refuses a push that would take the session's organisation past its daily quota.
+    ///
+    /// The secretariat has none: it imports whole databases of recommendations. Every
+    /// operation of the push counts, refused or not, so the check needs no decision.
+    func checkQuota(of operations: [SyncOperation], session: Session, now: Int64) async throws {
+        guard let quota = dailyQuotaBytes, session.orgKind != .secretariat else { return }
+        let day: Int64 = 86_400_000
+        let today = now - now % day
+        let incoming = operations.reduce(Int64(0)) { $0 + Int64(WireJSON.encode($1.fields).utf8.count) }
+        let org = session.org
+        let used = try await storage.read { try $0.loggedBytes(org: org, since: today) }
+        guard used + incoming > quota else { return }
+        let seconds = Int((today + day - now + 999) / 1000)
+        throw ServiceError(
+            .quotaExceeded,
+            "\(org) has had \(used) bytes accepted today; this push of \(incoming) more would pass its daily quota of \(quota) bytes. Nothing was stored: the edits wait in the outbox; try again after midnight UTC (in \(seconds) s) or ask the operator",
+            retryAfterSeconds: seconds)
+    }
+
+    /// The push loop: decides each operation against the state its predecessors left, in order,
+    /// until `stop` answers true after one (at least one is decided).
     ///
     /// An attachment the decider accepts is refused after all when its file's bytes are
     /// missing or too large (`AttachedFiles.refusal`), before anything is recorded.
+    ///
+    /// - Returns: the verdicts of the operations decided, in order: a prefix of `operations`.
     static func decideAndRecord(
-        _ operations: [SyncOperation], session: Session, now: Int64, decider: PushDecider, recorder: ChangeRecorder,
-        files: AttachedFiles, store: some SyncStoreWriter
+        _ operations: ArraySlice<SyncOperation>, session: Session, now: Int64, decider: PushDecider,
+        recorder: ChangeRecorder, files: AttachedFiles, store: some SyncStoreWriter, until stop: () -> Bool
     ) throws -> [Verdict] {
         let keys = session.viewer.audienceKeys.map(\.description)
         var verdicts: [Verdict] = []
         verdicts.reserveCapacity(operations.count)
         for operation in operations {
+            if !verdicts.isEmpty, stop() { break }
             var decision: PushDecision
             var before: RowState?
             switch decider.check(

@@ -11,13 +11,14 @@ extension AccessPolicy {
             case .asParent:
                 creates = "as its parent row"
                 changes = "as its parent row"
-            case .parties(let creators, let writers, let guardedStates, let guardedBy):
+            case .parties(let creators, let writers, let deleters, let guardedStates, let guardedBy):
                 creates = Self.list(creators)
                 changes =
                     Self.list(writers)
+                    + (Set(deleters) == Set(writers) ? "" : "; deletes: \(Self.list(deleters))")
                     + (guardedStates.isEmpty
                         ? ""
-                        : "; into or out of \(guardedStates.joined(separator: ", ")): \(Self.list(guardedBy)) only")
+                        : "; rows in, into or out of \(guardedStates.joined(separator: ", ")): \(Self.list(guardedBy)) only")
             }
             text += "| \(line.name) | \(line.tables.joined(separator: ", ")) | \(reads) | \(creates) | \(changes) |\n"
         }

@@ -92,7 +92,7 @@ extension AccessPolicy {
         case .asParent:
             return try decideAttachmentWrite(
                 kind, line: line, before: before, after: after, viewer: viewer, facts: facts)
-        case .parties(let creators, let writers, let guardedStates, let guardedBy):
+        case .parties(let creators, let writers, let deleters, let guardedStates, let guardedBy):
             func refuse(_ text: String) -> PolicyDecision {
                 PolicyDecision(allowed: false, line: line.name, reason: text)
             }
@@ -117,6 +117,13 @@ extension AccessPolicy {
                     )
                 }
                 party = writer
+                if kind == .delete,
+                    try matches(deleters, viewer: viewer, table: table, values: before, facts: facts) == nil
+                {
+                    return refuse(
+                        "\(who) may not delete this \(table): it is deleted by \(Self.list(deleters))\(Self.scope(deleters))"
+                    )
+                }
                 // Afterwards the row must still be the viewer's to change, and one it could have
                 // created: no moving a row out of one's rights (an action to a recommendation not
                 // assigned to one, a response to a request addressed to someone else).
@@ -133,11 +140,16 @@ extension AccessPolicy {
                 let from = Self.text(before?[workflow.column]) ?? workflow.initial
                 // Deleting a row is moving it out of its state.
                 let to = kind == .delete ? "deleted" : Self.text(after?[workflow.column]) ?? from
-                if from != to, guardedStates.contains(from) || guardedStates.contains(to),
+                // A guarded state's rows change only through its guards: published government
+                // work changes when the secretariat publishes again (others propose a revision).
+                if guardedStates.contains(from) || guardedStates.contains(to),
                     try matches(guardedBy, viewer: viewer, table: table, values: before ?? [:], facts: facts) == nil
                 {
+                    let guarded = guardedStates.joined(separator: ", ")
                     return refuse(
-                        "\(who) may not move this \(table) from \(from) to \(to): only \(Self.list(guardedBy)) moves it into or out of \(guardedStates.joined(separator: ", "))"
+                        from == to
+                            ? "\(who) may not change this \(table) while it is \(from): only \(Self.list(guardedBy)) changes \(guarded) rows; propose a revision instead"
+                            : "\(who) may not move this \(table) from \(from) to \(to): only \(Self.list(guardedBy)) moves it into or out of \(guarded)"
                     )
                 }
             }

@@ -51,10 +51,12 @@ public indirect enum ReadRule: Sendable {
 
 /// Who writes a table's rows.
 public enum WriteRule: Sendable, Hashable {
-    /// `creators` may create rows (judged on the new row); `writers` may change or delete them
-    /// (judged on the row before and after the change); moves into or out of `guardedStates`
-    /// need one of `guardedBy` as well.
-    case parties(creators: [Party], writers: [Party], guardedStates: [String], guardedBy: [Party])
+    /// `creators` may create rows (judged on the new row); `writers` may change them (judged on
+    /// the row before and after the change); a delete needs one of `writers` and one of
+    /// `deleters` (judged on the row before); any change of a row in one of `guardedStates`,
+    /// and any move into or out of one, needs one of `guardedBy` as well.
+    case parties(
+        creators: [Party], writers: [Party], deleters: [Party], guardedStates: [String], guardedBy: [Party])
     /// As the row named by the `parent_table` and `parent_id` columns (owner only without one).
     case asParent
 }
@@ -112,7 +114,8 @@ public struct AccessPolicy: Sendable {
                 tables: ["mechanism", "recommendation", "cluster", "cluster_member", "institution", "assignment"],
                 reads: .always([.everyone]),
                 writes: .parties(
-                    creators: [.role(.secretariat)], writers: [.role(.secretariat)], guardedStates: [], guardedBy: [])),
+                    creators: [.role(.secretariat)], writers: [.role(.secretariat)], deleters: [.role(.secretariat)],
+                    guardedStates: [], guardedBy: [])),
             PolicyLine(
                 name: "government-work",
                 tables: ["action", "progress_update"],
@@ -126,6 +129,8 @@ public struct AccessPolicy: Sendable {
                 writes: .parties(
                     creators: [.role(.secretariat), .assignedInstitutions],
                     writers: [.role(.secretariat), .assignedInstitutions],
+                    // A co-assigned ministry changes another's work but never deletes it.
+                    deleters: [.owner, .role(.secretariat)],
                     guardedStates: ["published"], guardedBy: [.role(.secretariat)])),
             PolicyLine(
                 name: "indicators",
@@ -133,7 +138,8 @@ public struct AccessPolicy: Sendable {
                 reads: .always([.owner, .assignedInstitutions] + government + overseers),
                 writes: .parties(
                     creators: [.role(.secretariat), .assignedInstitutions],
-                    writers: [.role(.secretariat), .assignedInstitutions], guardedStates: [], guardedBy: [])),
+                    writers: [.role(.secretariat), .assignedInstitutions],
+                    deleters: [.owner, .role(.secretariat)], guardedStates: [], guardedBy: [])),
             PolicyLine(
                 name: "independent-assessment",
                 tables: ["assessment"],
@@ -141,7 +147,8 @@ public struct AccessPolicy: Sendable {
                     column: "state", initial: "draft",
                     [("draft", .always([.owner])), ("published", .always([.everyone]))]),
                 writes: .parties(
-                    creators: [.role(.nhri), .role(.ngo)], writers: [.owner], guardedStates: [], guardedBy: [])),
+                    creators: [.role(.nhri), .role(.ngo)], writers: [.owner], deleters: [.owner], guardedStates: [],
+                    guardedBy: [])),
             PolicyLine(
                 name: "civil-society-submission",
                 tables: ["submission"],
@@ -160,7 +167,8 @@ public struct AccessPolicy: Sendable {
                         ("true", .always([.owner, .role(.nhri)])),
                     ]),
                 writes: .parties(
-                    creators: [.role(.ngo), .role(.unCountryTeam)], writers: [.owner], guardedStates: [], guardedBy: [])
+                    creators: [.role(.ngo), .role(.unCountryTeam)], writers: [.owner], deleters: [.owner],
+                    guardedStates: [], guardedBy: [])
             ),
             PolicyLine(
                 name: "oversight-request",
@@ -173,7 +181,8 @@ public struct AccessPolicy: Sendable {
                         ("published", .always([.everyone])),
                     ]),
                 writes: .parties(
-                    creators: [.role(.parliament)], writers: [.owner], guardedStates: [], guardedBy: [])),
+                    creators: [.role(.parliament)], writers: [.owner], deleters: [.owner], guardedStates: [],
+                    guardedBy: [])),
             PolicyLine(
                 name: "oversight-response",
                 tables: ["oversight_response"],
@@ -185,14 +194,16 @@ public struct AccessPolicy: Sendable {
                         ("published", .always([.everyone])),
                     ]),
                 writes: .parties(
-                    creators: [.addressedInstitution], writers: [.owner], guardedStates: [], guardedBy: [])),
+                    creators: [.addressedInstitution], writers: [.owner], deleters: [.owner], guardedStates: [],
+                    guardedBy: [])),
             PolicyLine(
                 name: "legislation",
                 tables: ["bill"],
                 reads: .always([.everyone]),
                 writes: .parties(
                     creators: [.role(.parliament), .role(.secretariat)],
-                    writers: [.role(.parliament), .role(.secretariat)], guardedStates: [], guardedBy: [])),
+                    writers: [.role(.parliament), .role(.secretariat)],
+                    deleters: [.role(.parliament), .role(.secretariat)], guardedStates: [], guardedBy: [])),
             PolicyLine(
                 name: "government-reply",
                 tables: ["assessment_reply"],
@@ -204,7 +215,8 @@ public struct AccessPolicy: Sendable {
                         ("published", .always([.everyone])),
                     ]),
                 writes: .parties(
-                    creators: government, writers: [.owner, .role(.secretariat)], guardedStates: ["published"],
+                    creators: government, writers: [.owner, .role(.secretariat)],
+                    deleters: [.owner, .role(.secretariat)], guardedStates: ["published"],
                     guardedBy: [.role(.secretariat)])),
             PolicyLine(name: "attachment", tables: ["attachment"], reads: .asParent, writes: .asParent),
             PolicyLine(
@@ -212,7 +224,7 @@ public struct AccessPolicy: Sendable {
                 tables: ["organisation_key"],
                 reads: .always([.everyOrganisation]),
                 writes: .parties(
-                    creators: [.role(.nhri), .role(.ngo), .role(.unCountryTeam)], writers: [.owner], guardedStates: [],
-                    guardedBy: [])),
+                    creators: [.role(.nhri), .role(.ngo), .role(.unCountryTeam)], writers: [.owner],
+                    deleters: [.owner], guardedStates: [], guardedBy: [])),
         ], schema: .current)
 }

@@ -69,6 +69,7 @@ public enum OperationRules {
                 return Rejection(
                     .rowDeleted, "\(table.name) \(operation.row) was deleted; a deleted row cannot be edited")
             }
+            if let rejection = checkRevision(operation, existing: existing, table: table) { return rejection }
             if let workflow = table.workflow, case .text(let target) = operation.fields[workflow.column] {
                 if let existing {
                     // A row from before its table had a workflow counts as being in the initial state.
@@ -103,6 +104,32 @@ public enum OperationRules {
             }
             return nil
         }
+    }
+
+    /// The rules of a revision of published work (`revision_of`): it names another row, is set
+    /// when the revision is created and never changes, and the revision itself is never
+    /// published (the secretariat publishes its values onto the row it revises).
+    static func checkRevision(_ operation: SyncOperation, existing: RowState?, table: TableSchema) -> Rejection? {
+        guard table.column("revision_of") != nil else { return nil }
+        let stored = existing?.values["revision_of"].flatMap { $0 == .null ? nil : $0 }
+        if let proposed = operation.fields["revision_of"] {
+            if let existing, !existing.isDeleted, proposed != (stored ?? .null) {
+                return Rejection(
+                    .invalidValue,
+                    "revision_of is set when a revision is created and never changes (\(table.name) \(operation.row))")
+            }
+            if proposed == .text(operation.row) {
+                return Rejection(.invalidValue, "a \(table.name) cannot be a revision of itself")
+            }
+        }
+        let revises = (operation.fields["revision_of"] ?? stored).map { $0 != .null } ?? false
+        if revises, let workflow = table.workflow, operation.fields[workflow.column] == .text("published") {
+            return Rejection(
+                .invalidTransition,
+                "a revision is never published itself: the secretariat publishes its values onto the \(table.name) it revises"
+            )
+        }
+        return nil
     }
 
     /// Fills in the default value of every column a creating operation leaves out.

@@ -201,7 +201,7 @@ extension Schema {
     /// When the schema grows, add `Schema.v2` beside `v1`, point `current` at it, and register
     /// new migrations (client and server) that add its tables and columns; `v1` itself never
     /// changes, since the shipped `v1` migrations are built from it.
-    public static let current = v5
+    public static let current = v6
 
     /// The tables of schema version 1, the sync core's first slice of the domain (frozen).
     public static let v1 = Schema(tables: [
@@ -473,12 +473,30 @@ extension Schema {
 }
 
 extension Schema {
-    /// Version 4's tables and `organisation_key`: each organisation's public keys for sealed texts
-    /// (confidential submissions are sealed to the NHRI's key and their author's, §18).
+    /// Version 4's tables with revisions of published government work: an action, a progress
+    /// update or a government reply naming `revision_of` proposes new values for the published
+    /// row it names, which the public keeps reading until the secretariat publishes the revision.
     ///
     /// Frozen once shipped; its migration is `v5.additions(since: .v4)`.
     public static let v5 = Schema(
-        tables: v4.tables + [
+        tables: v4.tables.map { table in
+            guard Schema.revisedTables.contains(table.name) else { return table }
+            return TableSchema(
+                table.name, columns: table.userColumns + [ColumnSchema("revision_of", .reference(table.name))],
+                workflow: table.workflow)
+        })
+
+    /// The tables whose published rows change through revisions: the government's guarded work.
+    public static let revisedTables: Set<String> = ["action", "progress_update", "assessment_reply"]
+}
+
+extension Schema {
+    /// Version 5's tables and `organisation_key`: each organisation's public keys for sealed texts
+    /// (confidential submissions are sealed to the NHRI's key and their author's, §18).
+    ///
+    /// Frozen once shipped; its migration is `v6.additions(since: .v5)`.
+    public static let v6 = Schema(
+        tables: v5.tables + [
             TableSchema(
                 "organisation_key",
                 columns: [

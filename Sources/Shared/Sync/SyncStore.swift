@@ -13,6 +13,9 @@ public protocol SyncStoreReader: FeedFacts {
     func feedRange(audience: String, after cursor: Int64, limit: Int) throws -> [FeedEntry]
     /// The State the deployment follows up (ISO 3166 alpha-3), if the operator named one.
     func deploymentState() throws -> String?
+    /// The bytes of the fields (as the log stores them, `WireJSON.encode`) of the operations
+    /// of organisation `org` accepted at or after `since` (milliseconds).
+    func loggedBytes(org: String, since: Int64) throws -> Int64
 }
 
 /// What a store does inside one write transaction: the primitives the sync core writes with.

@@ -31,6 +31,10 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let invalidCredentials = ErrorCode(rawValue: "invalid_credentials")
     public static let accountDisabled = ErrorCode(rawValue: "account_disabled")
     public static let tooManyRequests = ErrorCode(rawValue: "too_many_requests")
+    /// The organisation's daily quota of accepted bytes is used up (429 with `Retry-After`).
+    public static let quotaExceeded = ErrorCode(rawValue: "quota_exceeded")
+    /// A push made for another organisation than the session's: the user was moved (409).
+    public static let organisationChanged = ErrorCode(rawValue: "organisation_changed")
     public static let notFound = ErrorCode(rawValue: "not_found")
     public static let internalError = ErrorCode(rawValue: "internal_error")
     /// An evidence file (or a declared upload length) is over the server's file size limit.
@@ -108,8 +112,14 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static func http(status: Int) -> ErrorCode { ErrorCode(rawValue: "http_\(status)") }
 }
 
+/// An error carrying a stable code, told apart by its code whichever layer threw it.
+public protocol CodedError: Error {
+    /// The stable code.
+    var code: ErrorCode { get }
+}
+
 /// Why an operation was refused: a stable code and a sentence a person can act on.
-public struct Rejection: Error, Sendable, Hashable, Codable {
+public struct Rejection: CodedError, Sendable, Hashable, Codable {
     /// The stable code.
     public var code: ErrorCode
     /// What was wrong, in words.

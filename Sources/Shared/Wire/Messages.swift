@@ -6,7 +6,7 @@ public enum ProtocolVersion {
     public static let current = 1
     /// The schema version this build knows (`Schema.current`); a client refuses to sync with a
     /// server whose schema is newer than its own, since it could not store what it pulls.
-    public static let schema = 5
+    public static let schema = 6
 }
 
 /// `GET /v1/health` answer.
@@ -141,12 +141,18 @@ public struct LoginResponse: Codable, Sendable, Equatable {
 public struct PushRequest: Codable, Sendable, Equatable {
     /// The operations, at most `PushRequest.maxOperations`.
     public var ops: [SyncOperation]
+    /// The organisation the replica made the operations for (optional): when it is not the
+    /// session's, the user was moved, and the push is refused with `organisation_changed`.
+    public var org: String?
 
     /// The most operations one push may carry.
     public static let maxOperations = 2_000
 
     /// Creates a push request.
-    public init(ops: [SyncOperation]) { self.ops = ops }
+    public init(ops: [SyncOperation], org: String? = nil) {
+        self.ops = ops
+        self.org = org
+    }
 }
 
 /// The server's decision on one pushed operation.

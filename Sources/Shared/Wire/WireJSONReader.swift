@@ -20,14 +20,22 @@ public struct WireJSONReader {
         data.withUnsafeBytes { raw in
             var reader = WireJSONReader(raw.bindMemory(to: UInt8.self))
             var operations: [SyncOperation]?
+            var org: String?
             guard
                 reader.object({ reader, key in
-                    guard key == "ops", operations == nil else { return false }
-                    operations = reader.array { reader in reader.operation() }
-                    return operations != nil
+                    switch key {
+                    case "ops" where operations == nil:
+                        operations = reader.array { reader in reader.operation() }
+                        return operations != nil
+                    case "org" where org == nil:
+                        org = reader.string()
+                        return org != nil
+                    default:
+                        return false
+                    }
                 }), reader.atEnd, let operations
             else { return nil }
-            return PushRequest(ops: operations)
+            return PushRequest(ops: operations, org: org)
         }
     }
 

@@ -65,8 +65,14 @@ extension FollowupCommand {
 
         func run() async throws {
             try await reportingErrors(flags: ["amount": "--amount"]) {
-                try options.open().recordSpending(action: action, amount: amount)
-                print("recorded: \(amount) spent on action \(action)")
+                switch try options.open().recordSpending(action: action, amount: amount) {
+                case .changed:
+                    print("recorded: \(amount) spent on action \(action)")
+                case .revision(let revision):
+                    print(
+                        "recorded in revision \(revision) of the published action \(action): \(amount) spent; the public sees it once the secretariat publishes the revision"
+                    )
+                }
             }
         }
     }

@@ -40,6 +40,15 @@ extension FollowupCommand {
                     let (name, value) = try CommandLineValue.parse(argument, table: schema)
                     fields[name] = value
                 }
+                if let rowID, try replica.needsRevision(table, id: rowID),
+                    case .revision(let revision) = try replica.edit(table, id: rowID, fields: fields)
+                {
+                    printError(
+                        "\(table) \(rowID) is published: the change is in your revision \(revision), which the public does not see until the secretariat publishes it"
+                    )
+                    print(revision)
+                    return
+                }
                 print(try replica.put(table, id: rowID, fields: fields))
             }
         }

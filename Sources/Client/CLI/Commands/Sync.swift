@@ -36,6 +36,11 @@ extension FollowupCommand {
                         "warning: the server refused \(report.rejected) edits; the rows show the server's values again and the refused edits are kept aside (see 'followup rejected')"
                     )
                 }
+                if report.setAside > 0 {
+                    printError(
+                        "warning: \(report.setAside) edits were made for the previous organisation and were not sent; review them with 'followup rejected' (apply them again or discard them)"
+                    )
+                }
                 if report.scopeReset {
                     printError(
                         "note: this account now belongs to another organisation; the replica dropped the rows of the old one and pulled those of the new one"
