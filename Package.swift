@@ -86,6 +86,8 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // scrypt, for the passphrase of a key file.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             // The report catalogs (one a UN language) and the DOCX and XLSX templates.
@@ -154,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Shared", "TestSupport"],
+            dependencies: ["Shared", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -171,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "DeskTests",
             dependencies: [
-                "Shared", "Client", "Desk", "TestSupport",
+                "Shared", "Client", "Desk", "TestSupport", "Server",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -87,6 +87,11 @@ struct AccessMatrixTests {
         "uma": "U",
     ]
 
+    /// An X25519 public key's text (32 bytes, base64), different for each `seed`.
+    static func publicKey(_ seed: UInt8) -> String {
+        Data((0..<32).map { seed &+ UInt8($0) }).base64EncodedString()
+    }
+
     /// The (table, state) pairs the policy distinguishes: the matrix must cover each of them.
     static func policyStates() -> Set<String> {
         var pairs: Set<String> = []
@@ -192,7 +197,9 @@ struct AccessMatrixTests {
                 "published": try await reply("published"),
             ]
             let confidentialSubmission = try await g.create(
-                "submission", ["text": .text("Witness W1 reports"), "confidential": .bool(true)])
+                "submission", ["text": .text(SealedText.sample("Witness W1 reports")), "confidential": .bool(true)])
+            // The NHRI's public key for sealed texts.
+            let organisationKey = try await n.create("organisation_key", ["public_key": .text(Self.publicKey(1))])
             // Parliament's requests to the ministry, and its answers.
             func request(_ state: String) async throws -> String {
                 let id = try await p.create(
@@ -307,7 +314,10 @@ struct AccessMatrixTests {
                     writers: "S", touch: ["text": .text("t")]),
                 Cell(
                     table: "submission", state: "true", id: confidentialSubmission, readers: "GN", writers: "G",
-                    touch: ["text": .text("t")]),
+                    touch: ["text": .text(SealedText.sample("t"))]),
+                Cell(
+                    table: "organisation_key", state: "", id: organisationKey, readers: everyone, writers: "N",
+                    touch: ["public_key": .text(Self.publicKey(2))]),
                 Cell(
                     table: "oversight_request", state: "draft", id: requests["draft"]!, readers: "P", writers: "P",
                     touch: ["text": .text("q")]),
@@ -450,6 +460,7 @@ struct AccessMatrixTests {
                 ("submission", ["text": .text("New")], "GHU"),
                 ("action", ["title": .text("New"), "cluster_id": .text(cluster)], "SB"),
                 ("bill", ["title": .text("New")], "SP"),
+                ("organisation_key", ["public_key": .text(Self.publicKey(3))], "NGHU"),
                 ("assessment_reply", ["assessment_id": .text(publishedAssessment), "text": .text("New")], "SABJ"),
                 ("oversight_request", ["institution_id": .text(moj), "text": .text("New")], "P"),
                 (

@@ -46,6 +46,10 @@ struct EvidenceFileTests {
         Replica, String
     ) {
         let rec = try await recommendation(server)
+        if confidential {
+            // A confidential text is sealed to the NHRI's key: its first replica publishes it.
+            _ = try await server.enrol("nadia").syncWithServer()
+        }
         let ngo = try await server.enrol("omar")
         try await followup(["--replica", server.data + "/omar", "sync"])
         let submission = try ngo.addSubmission(
@@ -114,7 +118,7 @@ struct EvidenceFileTests {
                 evidence.mediaType == "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
             _ = try await ngo.syncWithServer()
 
-            let nhri = try await server.enrol("nadia")
+            let nhri = try Replica(directory: server.data + "/nadia")
             #expect(try await nhri.syncWithServer().report.filesDownloaded == 1)
             #expect(
                 try Data(
@@ -277,7 +281,10 @@ struct EvidenceFileTests {
             let held = server.data + "/malik/files/\(hash)"
             #expect(try Data(contentsOf: URL(fileURLWithPath: held)) == bytes)
 
-            // Made confidential, it leaves the ministry's scope with its attachment and bytes.
+            // Made confidential (sealed to the NHRI's key, which its first replica publishes), it
+            // leaves the ministry's scope with its attachment and bytes.
+            _ = try await server.enrol("nadia").syncWithServer()
+            _ = try await ngo.syncWithServer()
             try ngo.put("submission", id: submission, fields: ["confidential": .bool(true)])
             _ = try await ngo.syncWithServer()
             let purged = try await ministry.syncWithServer()

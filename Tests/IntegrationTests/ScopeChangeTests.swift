@@ -111,8 +111,8 @@ struct ScopeChangeTests {
             let (storage, url) = (server.storage, server.url)
             let omar = try await Account(user: "omar", org: "ngo-a", url: url)
             let olga = try await Account(user: "olga", org: "ngo-b", url: url)
-            let secret = try await olga.create(
-                "submission", ["text": .text("Witness W2"), "confidential": .bool(true)])
+            let sealed = SealedText.sample("Witness W2")
+            let secret = try await olga.create("submission", ["text": .text(sealed), "confidential": .bool(true)])
             let logged = try await storage.operationCount()
 
             // Server-managed columns cannot be written.
@@ -137,7 +137,8 @@ struct ScopeChangeTests {
                 fields: ["text": .text("As olga")], hlc: claimed.hlc, replica: olga.replica)
             #expect(try await omar.transport.push(PushRequest(ops: [borrowed])).verdicts[0].code == .forgedReplica)
             // A guessed id of another NGO's confidential submission: refused, and not revealed.
-            let guessed = try await omar.write("submission", secret, ["text": .text("Overwritten")])
+            let guessed = try await omar.write(
+                "submission", secret, ["text": .text(SealedText.sample("Overwritten"))])
             #expect(guessed.code == .forbidden)
             #expect(guessed.current?.kind == .purge)
             #expect(guessed.current?.fields.isEmpty == true)
@@ -151,7 +152,7 @@ struct ScopeChangeTests {
             #expect(pulled[claimed.row] != nil)
             #expect(try await storage.operationCount() == logged + 1)
             let snapshot = try await ServerSnapshot.of(storage)
-            #expect(snapshot.rows["submission"]?[secret]?["text"] == .text("Witness W2"))
+            #expect(snapshot.rows["submission"]?[secret]?["text"] == .text(sealed))
         }
     }
 

@@ -125,7 +125,7 @@ struct ScopeOracle {
                 value("action_id") != nil ? assignedToAction(value("action_id")) : assigned(value("recommendation_id"))
             return owner.union(workers).union(
                 organisations(.secretariat, .ministry, .judiciary, .parliament, .unCountryTeam, .nhri))
-        case "bill":
+        case "bill", "organisation_key":
             return everyone
         case "assessment_reply":
             switch state {

@@ -377,8 +377,18 @@ struct VisibilityPropertyTests {
             let expected = oracle.visible(table.name, to: member.org)
             #expect(Set(rows.map(\.id)) == expected, "\(member.user) \(table.name)")
             for row in rows {
-                #expect(row.values == snapshot.rows[table.name]?[row.id], "\(member.user) \(table.name) \(row.id)")
-                held[table.name, default: [:]][row.id] = row.values.values.compactMap {
+                // The replica stores what the server stores (a confidential text sealed), and
+                // shows a sealed text opened only where it holds the key.
+                let stored = try replica.read { db in try replica.rows.values(table, id: row.id, db) } ?? [:]
+                #expect(stored == snapshot.rows[table.name]?[row.id], "\(member.user) \(table.name) \(row.id)")
+                if table.name == "submission", stored["confidential"] == .bool(true) {
+                    #expect(SealedText.isSealed(AccessPolicy.text(stored["text"]) ?? ""), "sealed \(row.id)")
+                    let opened = AccessPolicy.text(row.values["text"]) ?? ""
+                    if member.kind == .nhri || stored["owner_org"] == .text(member.org) {
+                        #expect(!SealedText.isSealed(opened), "\(member.user) opens \(row.id)")
+                    }
+                }
+                held[table.name, default: [:]][row.id] = stored.values.compactMap {
                     if case .text(let text) = $0 { return text }
                     return nil
                 }

@@ -72,13 +72,19 @@ public final class ServerProcess {
         self.url = url
     }
 
-    /// Starts the server on `data`, with `options` added to `serve`, and waits until it listens.
-    public static func start(data: String, options: [String] = []) async throws -> ServerProcess {
+    /// Starts the server on `data` and waits until it listens.
+    ///
+    /// `options` are added to `serve`, `environment` to the test's own; its output goes to
+    /// `data/server-*.log`.
+    public static func start(
+        data: String, options: [String] = [], environment: [String: String] = [:]
+    ) async throws -> ServerProcess {
         let log = data + "/server-\(UUID().uuidString.prefix(6)).log"
         FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Executables.path("followup-server"))
         process.arguments = ["serve", "--data", data, "--port", "0"] + options
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle

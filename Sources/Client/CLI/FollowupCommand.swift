@@ -13,6 +13,7 @@ public struct FollowupCommand: AsyncParsableCommand {
             Actions.self, Progress.self, Submit.self, Publish.self, Assess.self, Reply.self, Submissions.self,
             Oversight.self,
             Bills.self, Attach.self, Open.self, Export.self, Reports.self, Password.self, Audit.self, History.self,
+            Keys.self,
         ])
 
     @OptionGroup var options: ReplicaOptions

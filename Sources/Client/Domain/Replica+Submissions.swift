@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 
 /// Information on a recommendation or a cluster from civil society, as `Replica.addSubmission(_:)` takes it.
@@ -53,6 +54,16 @@ extension Replica {
         guard try row("submission", id: id)?["confidential"] != .bool(true) else {
             throw ReplicaError(
                 .invalidValue, "a confidential submission is for the NHRI alone and cannot be made public")
+        }
+    }
+
+    /// The submissions this replica holds whose text contains `search` (any case; all of them
+    /// when nil), in id order, with confidential texts opened where this replica holds the key:
+    /// the NHRI searches what was sealed to it, on its own replica only.
+    public func submissions(matching search: String? = nil) throws -> [(id: String, values: [String: FieldValue])] {
+        try rows("submission").filter { row in
+            guard let search, !search.isEmpty else { return true }
+            return AccessPolicy.text(row.values["text"])?.localizedCaseInsensitiveContains(search) == true
         }
     }
 }

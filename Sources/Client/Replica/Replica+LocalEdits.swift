@@ -104,7 +104,9 @@ extension Replica {
             var clock = settings.clock
             let made = try makeOperations(db, &clock, settings)
             let enqueue = try db.cachedStatement(sql: "INSERT INTO outbox (op_id, op) VALUES (?, ?)")
-            for (operation, _) in made {
+            for (made, _) in made {
+                // A confidential text is sealed before it is stored or queued (or its row waits).
+                let operation = try sealing(made, db)
                 try rows.apply(operation, db)
                 try enqueue.execute(arguments: [operation.id, WireJSON.encode(operation)])
             }

@@ -216,6 +216,29 @@ extension Replica {
                     );
                     """)
         }
+        migrator.registerMigration("v8-organisation-keys") { db in
+            // Schema 6: organisations' public keys; and, local only, this organisation's private
+            // keys, the key pinned for each organisation, and the rows whose confidential text
+            // waits to be sealed (their edits stay in the outbox, unsent).
+            for statement in Schema.v6.additions(since: .v5) {
+                try db.execute(sql: statement)
+            }
+            try db.execute(
+                sql: """
+                    CREATE TABLE private_key (
+                      fingerprint TEXT PRIMARY KEY NOT NULL,
+                      private_key TEXT NOT NULL,
+                      created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE pinned_key (
+                      org TEXT PRIMARY KEY NOT NULL,
+                      fingerprint TEXT NOT NULL
+                    );
+                    CREATE TABLE sealing_wait (
+                      row_id TEXT PRIMARY KEY NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }()
 }

@@ -26,13 +26,21 @@ extension Replica {
         }
     }
 
-    /// The oldest `limit` operations of the outbox after outbox position `position`, as the
-    /// JSON objects it keeps, which are exactly what a push carries (so a push neither decodes
-    /// nor re-encodes them).
+    /// The oldest `limit` operations of the outbox after outbox position `position`.
+    ///
+    /// They come as the JSON objects it keeps, which are exactly what a push carries (so a push
+    /// neither decodes nor re-encodes them). The edits of rows whose confidential text waits to be sealed are
+    /// left out: they are never sent in clear.
     public func pendingBatch(after position: Int64, limit: Int) throws -> PendingBatch {
         try writer.read { db in
             let rows = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT seq, op FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?"),
+                db.cachedStatement(
+                    sql: """
+                        SELECT seq, op FROM outbox WHERE seq > ?
+                          AND (NOT EXISTS (SELECT 1 FROM sealing_wait)
+                               OR json_extract(op, '$.row') NOT IN (SELECT row_id FROM sealing_wait))
+                        ORDER BY seq LIMIT ?
+                        """),
                 arguments: [position, limit])
             return PendingBatch(operations: rows.map { $0[1] }, last: rows.last?[0] ?? position)
         }

@@ -25,6 +25,11 @@ extension Replica {
             if page.org != settings.org || page.orgKind != settings.orgKind {
                 try Self.resetSyncedRows(db, rows: rows)
                 try Self.forgetAcceptedOperations(db)
+                if page.org != settings.org {
+                    // The old organisation's private keys and pins do not move with the user.
+                    try db.execute(sql: "DELETE FROM private_key; DELETE FROM pinned_key")
+                    try Self.createKeyIfHolder(kind: page.orgKind, now: wallClock.nowMillis(), db)
+                }
                 settings = try Self.settings(db)
                 settings.org = page.org
                 settings.orgKind = page.orgKind

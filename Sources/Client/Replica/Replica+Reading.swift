@@ -28,7 +28,9 @@ extension Replica {
     /// The live row `id` of `table`: its non-null values, or nil when absent or deleted.
     public func row(_ tableName: String, id: String) throws -> [String: FieldValue]? {
         let table = try table(tableName)
-        return try writer.read { db in try rows.values(table, id: id, db) }
+        return try writer.read { db in
+            try rows.values(table, id: id, db).map { try Self.revealed(tableName, id: id, $0, db) }
+        }
     }
 
     /// Every live row of `table`, in id order.
@@ -36,7 +38,9 @@ extension Replica {
         let table = try table(tableName)
         return try writer.read { db in
             var result: [(id: String, values: [String: FieldValue])] = []
-            try rows.forEachRow(table, db) { id, values in result.append((id, values)) }
+            try rows.forEachRow(table, db) { id, values in
+                result.append((id, try Self.revealed(tableName, id: id, values, db)))
+            }
             return result
         }
     }
@@ -53,6 +57,11 @@ extension Replica {
             return ReplicaStatus(
                 replica: settings.replicaID, server: settings.serverURL, user: settings.userName, org: settings.org,
                 pending: try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0,
+                waitingForKeys: try Int.fetchOne(
+                    db,
+                    sql:
+                        "SELECT count(*) FROM outbox WHERE json_extract(op, '$.row') IN (SELECT row_id FROM sealing_wait)"
+                ) ?? 0,
                 rejected: try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected_op") ?? 0,
                 cursor: settings.cursor, lastSyncAt: settings.lastSyncAt, signedIn: settings.token != nil,
                 clockOffsetMillis: settings.clockOffsetMillis, state: settings.deploymentState)

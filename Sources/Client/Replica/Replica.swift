@@ -88,6 +88,7 @@ public struct Replica: Sendable {
                 hlcLast: HLCTimestamp(physical: 0).description, maxKnownHLC: HLCTimestamp(physical: 0).description,
                 clockOffsetMillis: offset, lastSyncAt: nil
             ).insert(db)
+            try Self.createKeyIfHolder(kind: login.orgKind, now: wallClock.nowMillis(), db)
         }
     }
 

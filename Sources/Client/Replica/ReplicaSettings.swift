@@ -68,6 +68,8 @@ public struct ReplicaStatus: Sendable, Equatable, Codable {
     public var org: String
     /// Operations waiting to be pushed.
     public var pending: Int
+    /// Pending edits of confidential rows waiting for the keys they are sealed to (never sent in clear).
+    public var waitingForKeys: Int
     /// Operations the server refused, kept for review.
     public var rejected: Int
     /// The pull cursor.
@@ -83,6 +85,7 @@ public struct ReplicaStatus: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case replica, server, user, org, pending, rejected, cursor
+        case waitingForKeys = "waiting_for_keys"
         case lastSyncAt = "last_sync_at"
         case signedIn = "signed_in"
         case clockOffsetMillis = "clock_offset_ms"

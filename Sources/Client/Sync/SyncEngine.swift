@@ -30,6 +30,12 @@ public struct SyncReport: Sendable, Equatable {
     public var filesDownloaded = 0
     /// Evidence files of visible attachments the server did not give (not uploaded whole yet).
     public var filesUnavailable = 0
+    /// Confidential edits sealed after the pull brought the keys they waited for.
+    public var sealed = 0
+    /// Why confidential edits still wait in the outbox, when some do.
+    public var sealingBlock: SealingBlock?
+    /// Organisations whose current key is not the one pinned here: nothing is sealed to them.
+    public var changedKeys: [String] = []
     /// Pending edits set aside for review (`account_changed`) because the user was moved to
     /// another organisation before they were sent.
     public var setAside = 0
@@ -63,7 +69,20 @@ public struct SyncEngine: Sendable {
         let uploaded = try await uploadEvidence()
         var report = try await push(progress: progress)
         report.filesUploaded = uploaded
-        let pulled = try await pull(progress: progress)
+        var pulled = try await pull(progress: progress)
+        // Keys: publish the organisation's own when it has none, seal what waited for keys
+        // that have now arrived, and send those edits at once.
+        let keys = try replica.settleKeys()
+        report.sealed = keys.sealed
+        report.sealingBlock = keys.block
+        report.changedKeys = keys.changed
+        if keys.published || keys.sealed > 0 {
+            let again = try await push(progress: progress)
+            report.accepted += again.accepted
+            report.rejected += again.rejected
+            let more = try await pull(progress: progress)
+            pulled = (pulled.pulled + more.pulled, pulled.purged + more.purged, pulled.scopeReset || more.scopeReset)
+        }
         report.pulled = pulled.pulled
         report.purged = pulled.purged
         report.scopeReset = pulled.scopeReset

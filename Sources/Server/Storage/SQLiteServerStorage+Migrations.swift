@@ -112,6 +112,12 @@ extension SQLiteServerStorage {
         migrator.registerMigration("v9-audit-log") { db in
             try ServerMigrationAuditLog.migrate(db)
         }
+        // Schema 6: organisations' public keys for sealed texts. No row's audience changes.
+        migrator.registerMigration("v9-organisation-keys") { db in
+            for statement in Schema.v6.additions(since: .v5) {
+                try db.execute(sql: statement)
+            }
+        }
         return migrator
     }
 }

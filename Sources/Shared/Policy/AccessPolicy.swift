@@ -219,5 +219,12 @@ public struct AccessPolicy: Sendable {
                     deleters: [.owner, .role(.secretariat)], guardedStates: ["published"],
                     guardedBy: [.role(.secretariat)])),
             PolicyLine(name: "attachment", tables: ["attachment"], reads: .asParent, writes: .asParent),
+            PolicyLine(
+                name: "organisation-key",
+                tables: ["organisation_key"],
+                reads: .always([.everyOrganisation]),
+                writes: .parties(
+                    creators: [.role(.nhri), .role(.ngo), .role(.unCountryTeam)], writers: [.owner],
+                    deleters: [.owner], guardedStates: [], guardedBy: [])),
         ], schema: .current)
 }

@@ -71,6 +71,7 @@ extension Vocabulary {
         case .sdg: "sdg"
         case .currency: "currency"
         case .rowID: "row_id"
+        case .publicKey: "public_key"
         }
     }
 }

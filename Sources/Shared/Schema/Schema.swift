@@ -145,6 +145,8 @@ public enum Vocabulary: Sendable, Hashable {
     case currency
     /// Row ids: UUIDv7s in their lower-case text form (the recommendations a piece of work covers).
     case rowID
+    /// An X25519 public key: 32 bytes in standard base64 (an organisation's key for sealed texts).
+    case publicKey
 
     /// Why `value` is not in the list, or nil when it is.
     public func problem(with value: String) -> String? {
@@ -159,6 +161,9 @@ public enum Vocabulary: Sendable, Hashable {
             SustainableDevelopmentGoals.isGoalOrTarget(value) ? nil : "'\(value)' is not an SDG goal or target"
         case .rowID:
             OperationRules.isTimeOrderedID(value) ? nil : "'\(value)' is not a row id (a lower-case UUIDv7)"
+        case .publicKey:
+            OrganisationPublicKey(base64: value) != nil
+                ? nil : "'\(value)' is not an X25519 public key (32 bytes in standard base64)"
         }
     }
 }
@@ -196,7 +201,7 @@ extension Schema {
     /// When the schema grows, add `Schema.v2` beside `v1`, point `current` at it, and register
     /// new migrations (client and server) that add its tables and columns; `v1` itself never
     /// changes, since the shipped `v1` migrations are built from it.
-    public static let current = v5
+    public static let current = v6
 
     /// The tables of schema version 1, the sync core's first slice of the domain (frozen).
     public static let v1 = Schema(tables: [
@@ -483,4 +488,22 @@ extension Schema {
 
     /// The tables whose published rows change through revisions: the government's guarded work.
     public static let revisedTables: Set<String> = ["action", "progress_update", "assessment_reply"]
+}
+
+extension Schema {
+    /// Version 5's tables and `organisation_key`: each organisation's public keys for sealed texts
+    /// (confidential submissions are sealed to the NHRI's key and their author's, §19).
+    ///
+    /// Frozen once shipped; its migration is `v6.additions(since: .v5)`.
+    public static let v6 = Schema(
+        tables: v5.tables + [
+            TableSchema(
+                "organisation_key",
+                columns: [
+                    ColumnSchema("public_key", .text, required: true, vocabulary: .publicKey),
+                    ColumnSchema(
+                        "algorithm", .enumeration([SealedText.suiteName]), required: true,
+                        defaultValue: .text(SealedText.suiteName)),
+                ])
+        ])
 }

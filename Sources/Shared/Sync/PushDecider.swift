@@ -153,6 +153,9 @@ public struct PushDecider: Sendable {
         guard decision.allowed else {
             return reject(Rejection(.forbidden, decision.reason + " (policy line \(decision.line))"), operation)
         }
+        if let rejection = SealedText.clearTextRejection(operation, table: table, existing: existing) {
+            return reject(rejection, operation)
+        }
         return .accept(operation)
     }
 

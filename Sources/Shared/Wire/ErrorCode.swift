@@ -101,6 +101,12 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let alreadyExists = ErrorCode(rawValue: "already_exists")
     /// The replica lacks what the server sends at the first sync (the mechanisms): sync first.
     public static let syncRequired = ErrorCode(rawValue: "sync_required")
+    /// The fingerprint given to trust is not that of the organisation's current key.
+    public static let fingerprintMismatch = ErrorCode(rawValue: "fingerprint_mismatch")
+    /// This replica holds no private key of its organisation (to export, or for this kind).
+    public static let noPrivateKey = ErrorCode(rawValue: "no_private_key")
+    /// A key file does not open with the passphrase given (or is not a key file).
+    public static let wrongPassphrase = ErrorCode(rawValue: "wrong_passphrase")
 
     /// The server's audit log does not hold what this replica saw (`followup audit verify`), or
     /// a head's signature is not valid.

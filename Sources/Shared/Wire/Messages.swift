@@ -6,7 +6,7 @@ public enum ProtocolVersion {
     public static let current = 1
     /// The schema version this build knows (`Schema.current`); a client refuses to sync with a
     /// server whose schema is newer than its own, since it could not store what it pulls.
-    public static let schema = 5
+    public static let schema = 6
 }
 
 /// `GET /v1/health` answer.

@@ -27,7 +27,7 @@ extension FollowupCommand {
                     server    \(status.server)\(status.signedIn ? "" : " (signed out: run 'followup login')")
                     user      \(status.user) (\(status.org))
                     state     \(status.state.map { "\(Countries.name(forCode: $0) ?? $0) (\($0))" } ?? "not named yet (the operator's set-state)")
-                    pending   \(status.pending)
+                    pending   \(status.pending)\(status.waitingForKeys > 0 ? " (\(status.waitingForKeys) confidential, waiting for keys: see 'followup keys')" : "")
                     rejected  \(status.rejected)
                     cursor    \(status.cursor)
                     last sync \(lastSync)

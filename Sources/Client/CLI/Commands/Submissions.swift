@@ -6,7 +6,7 @@ extension FollowupCommand {
     struct Submissions: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Submit information on recommendations (NGOs, the UN country team).",
-            subcommands: [AddSubmission.self, PublishSubmission.self])
+            subcommands: [AddSubmission.self, PublishSubmission.self, ListSubmissions.self])
     }
 
     struct AddSubmission: AsyncParsableCommand {
@@ -42,6 +42,28 @@ extension FollowupCommand {
             try await reportingErrors {
                 try options.open().publishSubmission(id)
                 print("submission \(id) will be public once synced")
+            }
+        }
+    }
+
+    struct ListSubmissions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "List the submissions this replica holds, confidential ones opened where it holds the key.")
+
+        @OptionGroup var options: ReplicaOptions
+        @Option(help: "Only those whose text contains this (any case).") var search: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                for (id, values) in try options.open().submissions(matching: search) {
+                    let text = values["text"]?.description ?? ""
+                    let mark =
+                        SealedText.isSealed(text)
+                        ? " [sealed: this replica lacks the key]"
+                        : values["confidential"] == .bool(true) ? " [confidential]" : ""
+                    print("\(id)  \(values["owner_org"]?.description ?? "")\(mark)  \(Output.clip(text))")
+                }
             }
         }
     }

@@ -54,6 +54,16 @@ extension FollowupCommand {
                         "note: \(report.filesUnavailable) evidence files are not on the server yet; the next sync asks again"
                     )
                 }
+                for org in report.changedKeys {
+                    printError(
+                        "WARNING: the key of \(org) CHANGED since this replica first saw it. Nothing is sealed to it until you confirm the new fingerprint with \(org) out of band (see 'followup keys') and run 'followup keys trust \(org) FINGERPRINT'."
+                    )
+                }
+                if let block = report.sealingBlock {
+                    printError(
+                        "note: \(try replica.status().waitingForKeys) confidential edits wait in the outbox, unsent: \(block)"
+                    )
+                }
                 if json {
                     let summary = SyncSummary(
                         report: report, bytesSent: result.bytesSent, bytesReceived: result.bytesReceived)
