@@ -129,29 +129,32 @@ struct AuditLogTests {
         try await LiveServer.run("audit-history", members: Self.members) { server in
             let nadia = try await server.enrol("nadia")
             let malik = try await server.enrol("malik")
-            let submission = try nadia.put(
-                "submission", fields: ["text": .text("Witness W1 reports threats"), "confidential": .bool(true)])
+            // A draft assessment is its owner's alone (a confidential submission would wait for the
+            // NHRI's key before it is pushed, protocol §19).
+            let draft = try nadia.put(
+                "assessment", fields: ["rationale": .text("Witness W1 reports threats"), "rating": .text("limited")])
             _ = try await nadia.syncWithServer()
-            _ = try nadia.put("submission", id: submission, fields: ["text": .text("Witness W1 reports threats again")])
+            _ = try nadia.put(
+                "assessment", id: draft, fields: ["rationale": .text("Witness W1 reports threats again")])
             _ = try await nadia.syncWithServer()
 
-            let seen = try await nadia.history(table: "submission", row: submission)
+            let seen = try await nadia.history(table: "assessment", row: draft)
             #expect(seen.entries.map(\.user) == ["nadia", "nadia"])
             #expect(seen.entries.map(\.org) == ["ngo-a", "ngo-a"])
-            #expect(seen.entries.last?.fields == ["text"])
-            #expect(seen.entries.first?.fields.contains("confidential") == true)
+            #expect(seen.entries.last?.fields == ["rationale"])
+            #expect(seen.entries.first?.fields.contains("rating") == true)
             #expect(seen.entries.allSatisfy { $0.acceptedAt > 0 })
-            try await followup(["--replica", server.data + "/nadia", "history", "submission", submission])
+            try await followup(["--replica", server.data + "/nadia", "history", "assessment", draft])
             await #expect(throws: (any Error).self) {
-                try await followup(["--replica", server.data + "/malik", "history", "submission", submission])
+                try await followup(["--replica", server.data + "/malik", "history", "assessment", draft])
             }
 
-            // The ministry may not read the NGO's confidential submission: the answer is the one for no row at all.
-            let read = try await server.storage.explain(user: "malik", table: "submission", id: submission).read
+            // The ministry may not read the NGO's draft assessment: the answer is the one for no row at all.
+            let read = try await server.storage.explain(user: "malik", table: "assessment", id: draft).read
             #expect(!read.allowed)
             let missing = UUIDv7.make()
             var refusals: [TransportError] = []
-            for (table, row) in [("submission", submission), ("submission", missing), ("no_such_table", submission)] {
+            for (table, row) in [("assessment", draft), ("assessment", missing), ("no_such_table", draft)] {
                 do {
                     _ = try await malik.history(table: table, row: row)
                     Issue.record("malik read the history of \(table) \(row)")
@@ -162,7 +165,7 @@ struct AuditLogTests {
             #expect(refusals.map(\.code) == [.notFound, .notFound, .notFound])
             #expect(refusals.map(\.status) == [404, 404, 404])
             #expect(
-                refusals[0].message.replacingOccurrences(of: submission, with: "ID")
+                refusals[0].message.replacingOccurrences(of: draft, with: "ID")
                     == refusals[1].message.replacingOccurrences(of: missing, with: "ID"))
         }
     }
