@@ -122,9 +122,14 @@ struct ConnectionLimitTests {
             #expect(refused >= 2)
             for connection in held { #expect(await connection.health() == "HTTP/1.1 200 OK") }
             held.removeAll()
-            try await Task.sleep(for: .milliseconds(300))
-            let later = try RawConnection(port: port)
-            #expect(await later.health() == "HTTP/1.1 200 OK")
+            // The server notices the closes as its event loops get to them: on a loaded machine
+            // that can take a while, so a few tries, one answer is enough.
+            var answer: String?
+            for _ in 1...20 where answer != "HTTP/1.1 200 OK" {
+                try await Task.sleep(for: .milliseconds(300))
+                answer = await (try RawConnection(port: port)).health()
+            }
+            #expect(answer == "HTTP/1.1 200 OK")
         }
     }
 }
