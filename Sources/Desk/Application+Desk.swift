@@ -51,6 +51,7 @@ public func buildDeskRouter(
         let path: RouterPath =
             switch kind {
             case .progress: "/actions/:id/progress"
+            case .edit: "/actions/:id/edit"
             case .answer: "/questions/:id/answer"
             default: RouterPath("/recommendations/:id/\(kind.rawValue)")
             }
