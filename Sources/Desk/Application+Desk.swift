@@ -75,6 +75,8 @@ public func buildDeskRouter(
     router.get("/files/:id") { request, context in
         try pages.openFile(try context.parameters.require("id"), request: request, context: context)
     }
+    router.get("/import") { request, context in try pages.importForm(request: request, context: context) }
+    router.post("/import") { request, context in try pages.importFile(request: request, context: context) }
     router.get("/reports") { request, context in try pages.reports(request, context: context) }
     router.get("/reports/:kind") { request, context in
         try pages.downloadReport(try context.parameters.require("kind"), request: request, context: context)

@@ -142,6 +142,7 @@ extension DeskPages {
                 "label": catalog.text(
                     "home_assignments", ["count": catalog.number(try replica.rows("assignment").count)])
             ])
+            if mayImport { counts.append(["label": catalog["import_title"], "link": "/import"]) }
             sections.append(
                 section(
                     "home_awaiting_publication",
