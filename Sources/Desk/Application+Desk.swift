@@ -77,6 +77,17 @@ public func buildDeskRouter(
     }
     router.get("/import") { request, context in try pages.importForm(request: request, context: context) }
     router.post("/import") { request, context in try pages.importFile(request: request, context: context) }
+    router.get("/clusters") { request, context in try pages.clusters(request: request, context: context) }
+    router.post("/clusters") { request, context in try pages.createCluster(request: request, context: context) }
+    router.get("/clusters/:id") { request, context in
+        try pages.cluster(try context.parameters.require("id"), request: request, context: context)
+    }
+    router.post("/clusters/:id/members") { request, context in
+        try pages.addToCluster(try context.parameters.require("id"), request: request, context: context)
+    }
+    router.post("/clusters/:id/assignment") { request, context in
+        try pages.assignCluster(try context.parameters.require("id"), request: request, context: context)
+    }
     router.get("/reports") { request, context in try pages.reports(request, context: context) }
     router.get("/reports/:kind") { request, context in
         try pages.downloadReport(try context.parameters.require("kind"), request: request, context: context)
