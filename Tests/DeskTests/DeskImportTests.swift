@@ -49,6 +49,28 @@ struct DeskImportTests {
         }
     }
 
+    @Test("a UHRI export imports the recommendations about the State given, in the language its name says")
+    func importsUHRI() async throws {
+        let desk = try await DeskFixture.secretariat()
+        let catalog = try Catalog(language: "en")
+        let before = try desk.replica.rows("recommendation").count
+        try await desk.application.test(.router) { client in
+            let cookie = try await desk.enter(client)
+            let response = try await desk.upload(
+                client, "/import", cookie: cookie,
+                fields: [("csrf", desk.csrf(cookie)), ("format", "uhri"), ("state", "per")],
+                fileName: "export-full-fr.json", bytes: try Self.fixture("uhri-export-full-en.json"))
+            #expect(response.status == .ok)
+            let page = String(buffer: response.body)
+            #expect(page.contains("<dt>\(catalog["import_read"])</dt><dd>9</dd>"))
+            #expect(page.contains("<dt>\(catalog["import_other_states"])</dt><dd>5</dd>"))
+            let imported = try desk.replica.rows("recommendation").filter { $0.values["uhri_id"] != nil }
+            #expect(imported.count == 4)
+            #expect(try desk.replica.rows("recommendation").count == before + 4)
+            #expect(imported.allSatisfy { $0.values["language"] == .text("fr") })
+        }
+    }
+
     @Test("a file with invalid records imports nothing unless told to skip them; a missing file or format is an error")
     func refusesInvalid() async throws {
         let desk = try await DeskFixture.secretariat()
