@@ -447,6 +447,27 @@ def main():
             fail("the ministry's evidence file did not reach the secretariat's desk")
         browser.open("sara", "/reports")
 
+        # The ministry edits the published action: a revision the public does not see, listed as
+        # "published → proposed", which the ministry submits and the secretariat publishes.
+        browser.open("malik", "/")
+        browser.sync()
+        browser.open("malik", rec_path)
+        browser.click_link(EN["form_edit_title"])
+        browser.fill(EN["field_edit_spent"], "12000")
+        browser.save()
+        browser.expect(EN["notice_revision"], where="ministry revision saved")
+        browser.expect(EN["rec_revisions"], where="ministry revision listed")
+        browser.click_button(EN["move_submitted"], within=EN["rec_revisions"])
+        browser.sync()
+        browser.open("sara", "/")
+        browser.sync()
+        browser.open("sara", rec_path)
+        browser.expect(EN["rec_revisions"], where="secretariat sees the revision")
+        browser.expect("– → 12,000", where="the revision's change")
+        browser.click_button(EN["move_published"], within=EN["rec_revisions"])
+        browser.expect(EN["rec_revisions"], present=False, where="revision published")
+        browser.sync()
+
         # Parliament asks the ministry; the ministry answers.
         browser.open("pat", "/")
         browser.sync()
