@@ -51,6 +51,7 @@ public func buildDeskRouter(
         let path: RouterPath =
             switch kind {
             case .progress: "/actions/:id/progress"
+            case .edit: "/actions/:id/edit"
             case .answer: "/questions/:id/answer"
             default: RouterPath("/recommendations/:id/\(kind.rawValue)")
             }
@@ -73,6 +74,19 @@ public func buildDeskRouter(
     }
     router.get("/files/:id") { request, context in
         try pages.openFile(try context.parameters.require("id"), request: request, context: context)
+    }
+    router.get("/import") { request, context in try pages.importForm(request: request, context: context) }
+    router.post("/import") { request, context in try pages.importFile(request: request, context: context) }
+    router.get("/clusters") { request, context in try pages.clusters(request: request, context: context) }
+    router.post("/clusters") { request, context in try pages.createCluster(request: request, context: context) }
+    router.get("/clusters/:id") { request, context in
+        try pages.cluster(try context.parameters.require("id"), request: request, context: context)
+    }
+    router.post("/clusters/:id/members") { request, context in
+        try pages.addToCluster(try context.parameters.require("id"), request: request, context: context)
+    }
+    router.post("/clusters/:id/assignment") { request, context in
+        try pages.assignCluster(try context.parameters.require("id"), request: request, context: context)
     }
     router.get("/reports") { request, context in try pages.reports(request, context: context) }
     router.get("/reports/:kind") { request, context in

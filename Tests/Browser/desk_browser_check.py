@@ -267,12 +267,42 @@ def accessibility_tour(browser, user, rec_path):
         for href in forms:
             browser.driver.get(href)
             browser.check_page()
+            # A form filled in with the row's values (an action's edit) is emptied first.
+            for field in browser.driver.find_elements(
+                    By.XPATH, "//main//form//*[self::textarea or self::input[@type='text']]"):
+                field.clear()
             browser.driver.find_element(By.XPATH, "//main//form//button[@type='submit']").click()
             browser.check_page()
             if "error-summary" not in browser.driver.page_source:
                 fail(f"the empty form at {href} ({code}) shows no error summary")
+        if user == "sara":
+            secretariat_tour(browser, code)
     browser.open(user, "/")
     browser.choose_language("en")
+
+
+def secretariat_tour(browser, code):
+    """The secretariat's import and cluster pages, empty, with their errors, and a cluster's page."""
+    def submit(form_xpath, what):
+        browser.driver.find_element(By.XPATH, f"{form_xpath}//button[@type='submit']").click()
+        browser.check_page()
+        if "error-summary" not in browser.driver.page_source:
+            fail(f"the empty {what} form ({code}) shows no error summary")
+    browser.open("sara", "/import")
+    submit("//main//form[@action='/import']", "import")
+    browser.open("sara", "/clusters")
+    submit("//main//form[@action='/clusters']", "cluster")
+    browser.driver.find_element(By.ID, "f-title").send_keys(f"Torture prevention ({code})")
+    browser.driver.find_element(By.XPATH, "//main//form[@action='/clusters']//button[@type='submit']").click()
+    browser.check_page()
+    if "/clusters/" not in browser.driver.current_url:
+        fail(f"creating a cluster ({code}) did not open its page: {browser.driver.current_url}")
+        return
+    browser.driver.find_element(By.ID, "q").send_keys("torture")
+    browser.driver.find_element(By.XPATH, "//main//form[@role='search']//button").click()
+    browser.check_page()
+    if browser.driver.find_elements(By.XPATH, "//main//form[contains(@action,'/members')]"):
+        submit("//main//form[contains(@action,'/members')]", "add-to-cluster")
 
 
 def portal_tour(browser, base, rec_path, hidden):
@@ -416,6 +446,27 @@ def main():
         if not browser.driver.find_elements(By.LINK_TEXT, "bar-association-letter.txt"):
             fail("the ministry's evidence file did not reach the secretariat's desk")
         browser.open("sara", "/reports")
+
+        # The ministry edits the published action: a revision the public does not see, listed as
+        # "published → proposed", which the ministry submits and the secretariat publishes.
+        browser.open("malik", "/")
+        browser.sync()
+        browser.open("malik", rec_path)
+        browser.click_link(EN["form_edit_title"])
+        browser.fill(EN["field_edit_spent"], "12000")
+        browser.save()
+        browser.expect(EN["notice_revision"], where="ministry revision saved")
+        browser.expect(EN["rec_revisions"], where="ministry revision listed")
+        browser.click_button(EN["move_submitted"], within=EN["rec_revisions"])
+        browser.sync()
+        browser.open("sara", "/")
+        browser.sync()
+        browser.open("sara", rec_path)
+        browser.expect(EN["rec_revisions"], where="secretariat sees the revision")
+        browser.expect("– → 12,000", where="the revision's change")
+        browser.click_button(EN["move_published"], within=EN["rec_revisions"])
+        browser.expect(EN["rec_revisions"], present=False, where="revision published")
+        browser.sync()
 
         # Parliament asks the ministry; the ministry answers.
         browser.open("pat", "/")

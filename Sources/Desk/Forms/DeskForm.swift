@@ -24,6 +24,8 @@ struct DeskForm {
         case answer
         /// The secretariat's assignment of a recommendation to an institution.
         case assignment
+        /// A change to an action; a published one changes through a revision (`Replica.edit`).
+        case edit
 
         /// The forms opened from a recommendation's page.
         static let onRecommendation: [Kind] = [.assignment, .action, .assessment, .submission, .question]
@@ -31,7 +33,22 @@ struct DeskForm {
         /// Whether this replica's organisation may fill in the form about `target` (a
         /// recommendation, an action for progress, a question for an answer).
         func permitted(_ replica: Replica, target: String) -> Bool {
-            replica.permits(RowEdit(table: table, fields: probe(replica, target: target)))
+            guard self == .edit else {
+                return replica.permits(RowEdit(table: table, fields: probe(replica, target: target)))
+            }
+            guard let row = try? replica.row("action", id: target), AccessPolicy.text(row["revision_of"]) == nil else {
+                return false
+            }
+            guard (try? replica.needsRevision("action", id: target)) == true else {
+                return replica.permits(
+                    RowEdit(table: "action", id: target, fields: ["title": row["title"] ?? .text("-")]))
+            }
+            // The edit becomes a revision: a new row copying the published one.
+            var fields: [String: FieldValue] = ["revision_of": .text(target)]
+            for column in (try? replica.table("action").userColumns) ?? [] where column.name != "revision_of" {
+                if let value = row[column.name] { fields[column.name] = value }
+            }
+            return replica.permits(RowEdit(table: "action", fields: fields))
         }
 
         /// The table the form writes.
@@ -44,6 +61,7 @@ struct DeskForm {
             case .question: "oversight_request"
             case .answer: "oversight_response"
             case .assignment: "assignment"
+            case .edit: "action"
             }
         }
 
@@ -69,6 +87,8 @@ struct DeskForm {
                 fields["institution_id"] = someone.map(FieldValue.text)
                 return fields
             case .answer: return ["oversight_request_id": .text(target), "text": .text("-")]
+            // `permitted` asks about the action itself, or the revision an edit would create.
+            case .edit: return [:]
             case .assignment:
                 var fields: [String: FieldValue] = ["recommendation_id": .text(target), "role": .text("lead")]
                 fields["institution_id"] = (try? replica.institutions())?.first.map { FieldValue.text($0.id) }
@@ -80,7 +100,7 @@ struct DeskForm {
         func recommendation(of target: String, replica: Replica) -> String? {
             switch self {
             case .action, .assessment, .submission, .question, .assignment: return target
-            case .progress:
+            case .progress, .edit:
                 return (try? replica.row("action", id: target)).flatMap { AccessPolicy.text($0["recommendation_id"]) }
             case .answer:
                 return (try? replica.row("oversight_request", id: target))
@@ -112,9 +132,7 @@ struct DeskForm {
                 Field(name: "title", input: .text, required: true), Field(name: "description", input: .textarea),
                 Field(
                     name: "status", input: .select,
-                    options: ["planned", "in_progress", "completed", "cancelled"].map {
-                        ($0, catalog["action_status_" + $0])
-                    }),
+                    options: DeskForm.actionStatuses.map { ($0, catalog["action_status_" + $0]) }),
                 Field(name: "startDate", input: .date), Field(name: "dueDate", input: .date),
                 Field(name: "budget.amount", input: .number), Field(name: "budget.currency", input: .text),
             ]
@@ -163,6 +181,14 @@ struct DeskForm {
             ]
         case .answer:
             return [Field(name: "text", input: .textarea, required: true)]
+        case .edit:
+            return [
+                Field(name: "title", input: .text, required: true), Field(name: "description", input: .textarea),
+                Field(
+                    name: "status", input: .select,
+                    options: DeskForm.actionStatuses.map { ($0, catalog["action_status_" + $0]) }),
+                Field(name: "dueDate", input: .date), Field(name: "spent", input: .number),
+            ]
         case .assignment:
             let institutions = ((try? replica.institutions()) ?? []).filter {
                 ["ministry", "judiciary", "secretariat"].contains($0.kind ?? "ministry")
@@ -179,8 +205,46 @@ struct DeskForm {
         }
     }
 
+    /// An action's statuses, in the order the forms list them.
+    static let actionStatuses = ["planned", "in_progress", "completed", "cancelled"]
+
+    /// The edit form's fields by the action's column they change.
+    static let editedColumns = [
+        "title": "title", "description": "description", "status": "status", "dueDate": "due_date",
+        "spent": "spent_amount",
+    ]
+
+    /// What the form shows before anything is posted: for the edit form, the action's values as
+    /// this organisation last wrote them (its revision's, when it proposes one).
+    func initialValues(_ replica: Replica, target: String) -> FormValues {
+        guard kind == .edit, let row = Self.editedRow(replica, action: target) else { return FormValues() }
+        return FormValues(
+            pairs: Self.editedColumns.compactMap { name, column in
+                switch row[column] {
+                case .text(let text): (name, text)
+                case .real(let number): (name, String(number))
+                case .integer(let number): (name, String(number))
+                default: nil
+                }
+            })
+    }
+
+    /// The values an edit of `action` starts from: this organisation's revision's, or the action's.
+    static func editedRow(_ replica: Replica, action: String) -> [String: FieldValue]? {
+        guard let row = try? replica.row("action", id: action) else { return nil }
+        guard (try? replica.needsRevision("action", id: action)) == true,
+            let org = try? replica.settings().org,
+            let own = try? replica.revisions(of: "action", id: action).first(where: { ($0.owner ?? org) == org })
+        else { return row }
+        return (try? replica.row("action", id: own.id)) ?? row
+    }
+
     /// Records what the form says through the Client library's domain operation.
-    func save(_ form: FormValues, replica: Replica, target: String) throws {
+    ///
+    /// - Returns: the catalog key of the notice to show: `notice_revision` when the edit went
+    ///   into a revision the public does not see until the secretariat publishes it.
+    @discardableResult
+    func save(_ form: FormValues, replica: Replica, target: String) throws -> String {
         let number = { (name: String) throws -> Double? in
             guard let text = form[name] else { return nil }
             guard let value = Double(text.replacingOccurrences(of: ",", with: ".")) else {
@@ -227,6 +291,39 @@ struct DeskForm {
                     target: target, institution: form["institution"] ?? "",
                     role: form["role"].flatMap(AssignmentRole.init(rawValue:)) ?? .lead, focalPoint: form["focalPoint"])
             )
+        case .edit:
+            return try saveEdit(form, replica: replica, action: target, number: number)
+        }
+        return "notice_saved"
+    }
+
+    /// Sends the fields of the edit form that differ from what the organisation last wrote
+    /// through `Replica.edit`.
+    private func saveEdit(
+        _ form: FormValues, replica: Replica, action: String, number: (String) throws -> Double?
+    ) throws -> String {
+        if let due = form["dueDate"], !InputRule.calendarDate.accepts(due) {
+            throw ReplicaError(
+                .invalidValue, "not a date", invalidInput: InvalidInput(name: "dueDate", rule: .calendarDate))
+        }
+        if let status = form["status"], !Self.actionStatuses.contains(status) {
+            throw ReplicaError(.invalidValue, "not a status of an action")
+        }
+        var proposed: [String: FieldValue] = [
+            "title": .text(form["title"] ?? ""), "description": form["description"].map(FieldValue.text) ?? .null,
+            "due_date": form["dueDate"].map(FieldValue.text) ?? .null,
+            "spent_amount": try number("spent").map(FieldValue.real) ?? .null,
+        ]
+        if let spent = proposed["spent_amount"], case .real(let amount) = spent, amount < 0 || !amount.isFinite {
+            throw ReplicaError(.invalidValue, "not an amount", invalidInput: InvalidInput(name: "spent", rule: .amount))
+        }
+        if let status = form["status"] { proposed["status"] = .text(status) }
+        let current = Self.editedRow(replica, action: action) ?? [:]
+        let changed = proposed.filter { $0.value != (current[$0.key] ?? .null) }
+        guard !changed.isEmpty else { return "notice_saved" }
+        switch try replica.edit("action", id: action, fields: changed) {
+        case .changed: return "notice_saved"
+        case .revision: return "notice_revision"
         }
     }
 }

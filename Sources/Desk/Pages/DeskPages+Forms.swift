@@ -8,11 +8,12 @@ extension DeskPages {
     /// Shows form `kind` about `target`, empty or with what was posted and its errors.
     func form(
         _ kind: DeskForm.Kind, target: String, request: Request, context: DeskRequestContext,
-        posted: FormValues = FormValues(), errors: [String: String] = [:], failure: String? = nil
+        posted: FormValues? = nil, errors: [String: String] = [:], failure: String? = nil
     ) throws -> HTML {
         let catalog = renderer.catalog(context.language)
         guard kind.permitted(replica, target: target) else { throw DeskError(.forbidden) }
         let form = DeskForm(kind: kind)
+        let posted = posted ?? form.initialValues(replica, target: target)
         let fields: [[String: Any]] = form.fields(replica, catalog: catalog, target: target).map { field in
             let id = "f-" + field.name.replacingOccurrences(of: ".", with: "-")
             let hintKey = "field_\(kind.rawValue)_\(field.name)_hint"
@@ -74,11 +75,11 @@ extension DeskPages {
         var failure: String?
         if errors.isEmpty {
             do {
-                try form.save(context.form, replica: replica, target: target)
+                let notice = try form.save(context.form, replica: replica, target: target)
                 context.logger.info(
                     "desk.form.saved", metadata: ["desk.form.kind": "\(kind.rawValue)"])
                 let back = kind.recommendation(of: target, replica: replica).map { "/recommendations/\($0)" } ?? "/"
-                return .redirect(to: back + "?notice=notice_saved", type: .normal)
+                return .redirect(to: back + "?notice=" + notice, type: .normal)
             } catch let error as ReplicaError {
                 if let input = error.invalidInput {
                     errors[input.name] = catalog.text(
@@ -99,7 +100,7 @@ extension DeskPages {
     private func formContext(_ kind: DeskForm.Kind, target: String) -> String? {
         let table =
             switch kind {
-            case .progress: "action"
+            case .progress, .edit: "action"
             case .answer: "oversight_request"
             default: "recommendation"
             }

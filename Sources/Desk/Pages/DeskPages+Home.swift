@@ -135,13 +135,16 @@ extension DeskPages {
                     ["count": catalog.number(try replica.recommendationCount(RecommendationFilter()))]),
                 "link": "/recommendations",
             ])
-            counts.append([
+            var clusters = [
                 "label": catalog.text("home_clusters", ["count": catalog.number(try replica.rows("cluster").count)])
-            ])
+            ]
+            if mayCluster { clusters["link"] = "/clusters" }
+            counts.append(clusters)
             counts.append([
                 "label": catalog.text(
                     "home_assignments", ["count": catalog.number(try replica.rows("assignment").count)])
             ])
+            if mayImport { counts.append(["label": catalog["import_title"], "link": "/import"]) }
             sections.append(
                 section(
                     "home_awaiting_publication",

@@ -159,6 +159,30 @@ extension DeskPages {
                 "moves": moves(table, row),
             ]
         }
+        // The revisions proposed for a published row: who proposes, its state and moves, and
+        // each changed field as "published value → proposed value".
+        let org = try? replica.settings().org
+        let orgNames = Dictionary(
+            ((try? replica.institutions()) ?? []).compactMap { choice in choice.org.map { ($0, choice.name) } }
+        ) { first, _ in first }
+        func revisions(_ table: String, of published: [String: FieldValue]) -> [[String: Any]] {
+            let rowID = text(published["id"]) ?? ""
+            return ((try? replica.revisions(of: table, id: rowID)) ?? []).map { revision in
+                var values = (try? replica.row(table, id: revision.id)) ?? [:]
+                values["id"] = .text(revision.id)
+                var view = workflow(table, values)
+                let owner = revision.owner ?? org ?? ""
+                view["by"] = catalog.text("revision_by", ["org": orgNames[owner] ?? owner])
+                view["changes"] = revision.changed.map { column in
+                    [
+                        "field": catalog.strings["column_" + column] ?? column,
+                        "from": shown(table, column, published[column], catalog: catalog),
+                        "to": shown(table, column, values[column], catalog: catalog),
+                    ]
+                }
+                return view
+            }
+        }
         var facts: [[String: String]] = []
         func fact(_ key: String, _ value: String?) {
             if let value, !value.isEmpty { facts.append(["label": catalog[key], "value": value]) }
@@ -204,8 +228,13 @@ extension DeskPages {
                     "action_budget",
                     ["amount": catalog.number(amount), "currency": text(action["budget_currency"]) ?? ""])
             }
+            view["revisions"] = revisions("action", of: action)
+            if DeskForm.Kind.edit.permitted(replica, target: actionID) {
+                view["editLink"] = "/actions/\(actionID)/edit"
+            }
             view["progress"] = detail.progress.filter { text($0["action_id"]) == actionID }.map { update in
                 var item = workflow("progress_update", update)
+                item["revisions"] = revisions("progress_update", of: update)
                 item["date"] = catalog.date(text(update["date"]) ?? "")
                 item["narrative"] = text(update["narrative"]) ?? ""
                 item["value"] = catalog.number(update["value"])
@@ -234,8 +263,8 @@ extension DeskPages {
             view["rating"] = text(assessment["rating"]).map { catalog["rating_" + $0] } ?? ""
             view["rationale"] = text(assessment["rationale"]) ?? ""
             view["evidence"] = evidence(of: "assessment", id: text(assessment["id"]) ?? "", catalog: catalog)
-            view["replies"] = detail.replies.filter { $0["assessment_id"] == assessment["id"] }.map {
-                ["text": text($0["text"]) ?? ""]
+            view["replies"] = detail.replies.filter { $0["assessment_id"] == assessment["id"] }.map { reply in
+                ["text": text(reply["text"]) ?? "", "revisions": revisions("assessment_reply", of: reply)]
             }
             return view
         }
@@ -294,6 +323,20 @@ extension DeskPages {
         replica.permits(
             RowEdit(
                 table: "oversight_response", fields: ["oversight_request_id": .text(request), "text": .text("-")]))
+    }
+
+    /// A field's value as a revision lists it: statuses and dates in the page's language, a dash
+    /// for none.
+    private func shown(_ table: String, _ column: String, _ value: FieldValue?, catalog: Catalog) -> String {
+        switch value {
+        case nil, .null?: return "–"
+        case .text(let text)?:
+            if column == "status" { return catalog[(table == "action" ? "action_status_" : "progress_status_") + text] }
+            if column.hasSuffix("date") { return catalog.date(text) }
+            return text
+        case .list(let items)?: return items.joined(separator: ", ")
+        case let value?: return catalog.number(value)
+        }
     }
 
     private func listText(_ value: FieldValue) -> String? {
