@@ -148,15 +148,17 @@ extension DeskPages {
         let here = "/recommendations/\(id)"
         let text = AccessPolicy.text
         let rec = detail.recommendation
-        func moves(_ table: String, _ row: String) -> [[String: Any]] {
-            ((try? replica.allowedMoves(table, id: row)) ?? []).map { ["state": $0, "label": catalog["move_" + $0]] }
+        func moves(_ table: String, _ row: String, from current: String?) -> [[String: Any]] {
+            ((try? replica.allowedMoves(table, id: row)) ?? []).map {
+                ["state": $0, "label": Self.moveLabel(to: $0, from: current, catalog: catalog)]
+            }
         }
         func workflow(_ table: String, _ values: [String: FieldValue]) -> [String: Any] {
             let row = text(values["id"]) ?? ""
             let state = text(values["state"]) ?? "draft"
             return [
                 "row": row, "table": table, "state": catalog["state_" + state], "return": here,
-                "moves": moves(table, row),
+                "moves": moves(table, row, from: text(values["state"])),
             ]
         }
         // The revisions proposed for a published row: who proposes, its state and moves, and

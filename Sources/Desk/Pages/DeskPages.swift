@@ -69,6 +69,12 @@ struct DeskPages: Sendable {
         text.count <= length ? text : String(text.prefix(length)) + "…"
     }
 
+    /// The words of a workflow move's button: taking a row out of publication is a withdrawal,
+    /// not a submission, whatever state it goes back to.
+    static func moveLabel(to state: String, from current: String?, catalog: Catalog) -> String {
+        current == "published" && state != "published" ? catalog["move_unpublish"] : catalog["move_" + state]
+    }
+
     /// A work item as lists show it, with the workflow moves this organisation may make.
     func itemView(_ item: WorkItem, catalog: Catalog, names: [String: String], returnTo: String) -> [String: Any] {
         var view: [String: Any] = [
@@ -76,7 +82,7 @@ struct DeskPages: Sendable {
             "state": catalog["state_" + item.state], "stateCode": item.state, "row": item.id,
             "table": item.table, "return": returnTo, "answers": [[String: Any]](),
             "moves": ((try? replica.allowedMoves(item.table, id: item.id)) ?? []).map { state in
-                ["state": state, "label": catalog["move_" + state]]
+                ["state": state, "label": Self.moveLabel(to: state, from: item.state, catalog: catalog)]
             },
         ]
         if let recommendation = item.recommendation { view["recommendation"] = recommendation }
