@@ -27,11 +27,11 @@ func print(_ items: Any..., separator: String = " ", terminator: String = "\n") 
     Swift.print(TerminalText.escaped(items.map { "\($0)" }.joined(separator: separator)), terminator: terminator)
 }
 
-/// Text made safe for a terminal.
-enum TerminalText {
+/// Text made safe for a terminal (and for the desk's pages).
+public enum TerminalText {
     /// `text` with every control character but line feed and tab written as a visible escape
     /// (`\u{1B}`), so that the terminal shows it instead of obeying it.
-    static func escaped(_ text: String) -> String {
+    public static func escaped(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var result = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {

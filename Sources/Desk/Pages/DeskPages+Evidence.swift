@@ -57,12 +57,7 @@ extension DeskPages {
             "hint": catalog.text("field_evidence_file_hint", ["size": catalog.byteCount(Int64(maxFileBytes))]),
             "kind": catalog["table_" + table],
         ]
-        if let row = try? replica.row(table, id: id),
-            let about = AccessPolicy.text(row["text"]) ?? AccessPolicy.text(row["title"])
-                ?? AccessPolicy.text(row["narrative"]) ?? AccessPolicy.text(row["rationale"])
-        {
-            values["about"] = Self.excerpt(about, length: 400)
-        }
+        if let about = about(table: table, id: id) { values["about"] = about }
         if let error {
             values["error"] = error
             values["errors"] = [["href": "#f-file", "text": error]]
@@ -145,13 +140,14 @@ extension DeskPages {
     }
 
     /// The recommendation row `id` of `table` is about: itself, or the one its action, question
-    /// or assessment names.
+    /// or assessment names (through the action, question or assessment it answers).
     func recommendation(ofRow id: String, table: String) -> String? {
         if table == "recommendation" { return id }
         guard let row = try? replica.row(table, id: id) else { return nil }
         let text = AccessPolicy.text
         if let recommendation = text(row["recommendation_id"]) { return recommendation }
         if let action = text(row["action_id"]) { return recommendation(ofRow: action, table: "action") }
+        if let assessment = text(row["assessment_id"]) { return recommendation(ofRow: assessment, table: "assessment") }
         if let request = text(row["oversight_request_id"]) {
             return recommendation(ofRow: request, table: "oversight_request")
         }

@@ -150,11 +150,11 @@ extension DeskPages {
                     "home_awaiting_publication",
                     try replica.workItems().filter { $0.state == "submitted" }, empty: "home_none"))
         }
-        return try page(
-            "home", title: catalog["home_title"], request: request, context: context,
-            values: [
-                "news": whatsNew, "counts": counts, "sections": sections,
-                "welcome": catalog.text("home_welcome", ["name": settings.userName]),
-            ])
+        var values: [String: Any] = [
+            "news": whatsNew, "counts": counts, "sections": sections,
+            "welcome": catalog.text("home_welcome", ["name": settings.userName]),
+        ]
+        if let warning = changedKeyWarning(catalog) { values["keyWarning"] = warning }
+        return try page("home", title: catalog["home_title"], request: request, context: context, values: values)
     }
 }

@@ -159,14 +159,12 @@ extension DeskPages {
             return [
                 "row": row, "table": table, "state": catalog["state_" + state], "return": here,
                 "moves": moves(table, row, from: text(values["state"])),
-            ]
+            ].merging(historyLink(table, row, catalog: catalog)) { $1 }
         }
         // The revisions proposed for a published row: who proposes, its state and moves, and
         // each changed field as "published value → proposed value".
         let org = try? replica.settings().org
-        let orgNames = Dictionary(
-            ((try? replica.institutions()) ?? []).compactMap { choice in choice.org.map { ($0, choice.name) } }
-        ) { first, _ in first }
+        let orgNames = organisationNames()
         func revisions(_ table: String, of published: [String: FieldValue]) -> [[String: Any]] {
             let rowID = text(published["id"]) ?? ""
             return ((try? replica.revisions(of: table, id: rowID)) ?? []).map { revision in
@@ -266,13 +264,17 @@ extension DeskPages {
             view["rationale"] = text(assessment["rationale"]) ?? ""
             view["evidence"] = evidence(of: "assessment", id: text(assessment["id"]) ?? "", catalog: catalog)
             view["replies"] = detail.replies.filter { $0["assessment_id"] == assessment["id"] }.map { reply in
-                ["text": text(reply["text"]) ?? "", "revisions": revisions("assessment_reply", of: reply)]
+                [
+                    "text": text(reply["text"]) ?? "", "revisions": revisions("assessment_reply", of: reply),
+                ].merging(historyLink("assessment_reply", text(reply["id"]) ?? "", catalog: catalog)) { $1 }
             }
             return view
         }
         let submissions: [[String: Any]] = detail.submissions.map { submission in
             var view = workflow("submission", submission)
-            view["text"] = text(submission["text"]) ?? ""
+            // A sealed text this replica holds no key for says so, not its ciphertext.
+            view["text"] =
+                text(submission["text"]).map { $0.hasPrefix(SealedText.prefix) ? catalog["history_sealed"] : $0 } ?? ""
             view["evidence"] = evidence(of: "submission", id: text(submission["id"]) ?? "", catalog: catalog)
             if submission["confidential"] == .bool(true) { view["confidential"] = catalog["confidential"] }
             return view
@@ -312,12 +314,18 @@ extension DeskPages {
             "actions": actions, "indicators": indicators, "assessments": assessments, "submissions": submissions,
             "oversight": oversight, "links": links,
             "evidence": evidence(of: "recommendation", id: id, catalog: catalog),
+            "historyLink": "/history/recommendation/\(id)", "historyKind": catalog["table_recommendation"],
             "bills": detail.bills.map {
                 ["title": text($0["title"]) ?? "", "stage": text($0["stage"]).map { catalog["bill_" + $0] } ?? ""]
             },
         ]
         return try page(
             "recommendation", title: catalog["rec_title"], request: request, context: context, values: values)
+    }
+
+    /// The link to the history of row `row` of `table`, with the kind of row its words name.
+    func historyLink(_ table: String, _ row: String, catalog: Catalog) -> [String: Any] {
+        ["historyLink": "/history/\(table)/\(row)", "historyKind": catalog["table_" + table]]
     }
 
     /// Whether this organisation may answer oversight request `request`.
@@ -329,7 +337,7 @@ extension DeskPages {
 
     /// A field's value as a revision lists it: statuses and dates in the page's language, a dash
     /// for none.
-    private func shown(_ table: String, _ column: String, _ value: FieldValue?, catalog: Catalog) -> String {
+    func shown(_ table: String, _ column: String, _ value: FieldValue?, catalog: Catalog) -> String {
         switch value {
         case nil, .null?: return "–"
         case .text(let text)?:

@@ -12,6 +12,8 @@ struct DeskPages: Sendable {
     /// The largest evidence file a form may post.
     var maxFileBytes = DeskConfiguration.defaultMaxFileBytes
     let facets = FacetCache()
+    /// The desk's last check of the server's audit log.
+    var audit = AuditCheck()
 
     /// Renders `template` inside the frame, with the values every page shares added to `values`.
     func page(
@@ -57,6 +59,13 @@ struct DeskPages: Sendable {
     /// The name of the institution of organisation `org`, or the id itself.
     func organisationName(_ org: String) -> String {
         (try? replica.institutions().first { $0.org == org }?.name) ?? org
+    }
+
+    /// The names of the organisations' institutions, by organisation id.
+    func organisationNames() -> [String: String] {
+        Dictionary(
+            ((try? replica.institutions()) ?? []).compactMap { choice in choice.org.map { ($0, choice.name) } }
+        ) { first, _ in first }
     }
 
     /// The names of the institutions by row id.
