@@ -78,7 +78,7 @@ public func buildDeskRouter(
             request: request, context: context)
     }
     router.get("/keys") { request, context in try pages.keys(request, context: context) }
-    router.post("/keys/trust") { request, context in try pages.trustKey(request, context: context) }
+    router.post("/keys") { request, context in try pages.trustKey(request, context: context) }
     router.post("/keys/verify") { request, context in try await pages.verifyAudit(request, context: context) }
     router.get("/files/:id") { request, context in
         try pages.openFile(try context.parameters.require("id"), request: request, context: context)

@@ -12,6 +12,7 @@ published action and assessment and never the confidential submission. Also: a f
 header gets 421 and a request without the cookie gets 403.
 
 Usage: desk_browser_check.py [--bin DIR] [--screenshot PNG]
+(--screenshot also saves the action's history and the NGO's keys page beside PNG.)
 (DIR holds the built followup and followup-server; default: swift build --show-bin-path.)
 """
 
@@ -257,11 +258,21 @@ def accessibility_tour(browser, user, rec_path):
             if direction != "rtl":
                 fail(f"Arabic page of {user} has dir={direction}")
         for path in ["/", "/recommendations", "/recommendations?q=torture&cycle=3", "/dashboards", "/sync", "/reports",
-                     rec_path]:
+                     "/keys", rec_path]:
             browser.open(user, path)
         # Every form the recommendation's page offers this organisation, empty then with its errors.
         forms = [link.get_attribute("href")
                  for link in browser.driver.find_elements(By.XPATH, "//main//a[contains(@class,'button')]")]
+        # The history of the recommendation and of each row its page lists.
+        histories = [link.get_attribute("href")
+                     for link in browser.driver.find_elements(By.XPATH, "//main//p[contains(@class,'history-link')]/a")]
+        if not histories:
+            fail(f"{user}'s desk links no history on the recommendation's page")
+        for href in histories:
+            browser.driver.get(href)
+            browser.check_page()
+            if "<table" not in browser.driver.page_source:
+                fail(f"the history at {href} ({code}) shows no table")
         if not forms:
             fail(f"{user}'s desk offers no form on the recommendation's page")
         for href in forms:
@@ -402,6 +413,15 @@ def main():
         browser.save()
         browser.expect(EN["notice_saved"], where="ministry action saved")
         browser.expect("Draft the ratification bill", where="ministry action shown")
+        # Its history, offline: the edits waiting on this computer, and that the server was not reached.
+        browser.driver.find_element(
+            By.XPATH, "//div[contains(@class,'card')][.//h3[normalize-space()='Draft the ratification bill']]"
+                      "//p[contains(@class,'history-link')]/a").click()
+        browser.check_page()
+        browser.expect(EN["history_unanswered"], where="ministry history offline")
+        browser.expect(EN["history_pending"], where="ministry history pending")
+        browser.expect("Draft the ratification bill", where="ministry history value")
+        browser.click_link(EN["back"])
         browser.click_link(EN["form_progress_title"])
         browser.fill(EN["field_progress_narrative"], "First draft circulated to the bar association")
         browser.save()
@@ -442,6 +462,15 @@ def main():
         browser.sync()
         browser.open("sara", rec_path)
         browser.expect(EN["state_published"], where="secretariat published")
+        browser.driver.find_element(
+            By.XPATH, "//div[contains(@class,'card')][.//h3[normalize-space()='Draft the ratification bill']]"
+                      "//p[contains(@class,'history-link')]/a").click()
+        browser.check_page()
+        browser.expect(EN["history_accepted"], where="secretariat history accepted")
+        browser.expect("Ministry of Justice", where="secretariat history organisation")
+        browser.expect("malik", where="secretariat history user")
+        browser.expect(EN["history_unanswered"], present=False, where="secretariat history online")
+        browser.open("sara", rec_path)
         # The ministry's letter reached the secretariat's desk with the sync, ready to open.
         if not browser.driver.find_elements(By.LINK_TEXT, "bar-association-letter.txt"):
             fail("the ministry's evidence file did not reach the secretariat's desk")
@@ -534,6 +563,36 @@ def main():
         browser.open("nadia", "/")
         browser.expect("Visits by monitors", where="NHRI home lists the confidential submission")
 
+        # The NHRI rotates its key: the NGO's desk flags the change until the NGO trusts the new
+        # key, typing the fingerprint the NHRI read out; then it checks the audit log.
+        deployment.followup("nadia", "keys", "rotate")
+        deployment.followup("nadia", "sync")
+        browser.open("omar", "/")
+        browser.sync()
+        browser.open("omar", "/")
+        browser.expect(EN["keys_changed_title"], where="NGO home flags the changed key")
+        browser.click_link(EN["keys_check_link"])
+        browser.expect(EN["keys_trust_changed"], where="NGO keys page")
+        for code in ["ar", "en"]:
+            browser.choose_language(code)
+            browser.driver.find_element(By.XPATH, "//main//form[@action='/keys']//button").click()
+            browser.check_page()
+            if "error-summary" not in browser.driver.page_source:
+                fail(f"the empty trust form ({code}) shows no error summary")
+        listing = deployment.followup("nadia", "keys")
+        fingerprint = re.search(r"^nhri .*?((?:[0-9a-f]{4} ){7}[0-9a-f]{4})", listing, re.MULTILINE)
+        if not fingerprint:
+            fail(f"no NHRI fingerprint in: {listing}")
+        else:
+            browser.fill("The new fingerprint", fingerprint.group(1))
+            browser.driver.find_element(By.XPATH, "//main//form[@action='/keys']//button").click()
+            browser.check_page()
+            browser.expect(EN["notice_key_trusted"], where="NGO trusted the new key")
+            browser.expect(EN["keys_changed_title"], present=False, where="no changed key left")
+        browser.driver.find_element(By.XPATH, "//main//form[@action='/keys/verify']//button").click()
+        browser.check_page()
+        browser.expect(EN["audit_ok"], where="NGO audit verified")
+
         # Two desks of the ministry converge.
         browser.open("mona", "/")
         browser.sync()
@@ -560,6 +619,13 @@ def main():
             browser.open("malik", rec_path)
             browser.driver.set_window_size(1000, 900)
             browser.driver.save_screenshot(arguments.screenshot)
+            # Beside it, the action's history and the keys page (PNG-history.png, PNG-keys.png).
+            browser.driver.find_element(
+                By.XPATH, "//div[contains(@class,'card')][.//h3[normalize-space()='Draft the ratification bill']]"
+                          "//p[contains(@class,'history-link')]/a").click()
+            browser.driver.save_screenshot(re.sub(r"(\.png)?$", "-history.png", arguments.screenshot, count=1))
+            browser.open("omar", "/keys")
+            browser.driver.save_screenshot(re.sub(r"(\.png)?$", "-keys.png", arguments.screenshot, count=1))
 
         # The public portal: the published action and assessment, never the confidential submission.
         portal_tour(browser, url, rec_path, ["Visits by monitors"])

@@ -175,21 +175,21 @@ struct DeskTrustTests {
                 #expect(changed.contains("CHANGED: not used"))
                 #expect(changed.contains(OrganisationPublicKey.display(rotated.fingerprint)))
                 #expect(changed.contains(OrganisationPublicKey.display(first.fingerprint)))
-                #expect(changed.contains("action=\"/keys/trust\""))
+                #expect(changed.contains("action=\"/keys\""))
                 let home = try await desk.page(client, "/", cookie: cookie)
                 #expect(home.contains("A key changed"))
                 #expect(home.contains("The key of NHRI changed"))
 
                 // Without the token: refused, nothing trusted.
                 let forged = try await desk.post(
-                    client, "/keys/trust", cookie: cookie, form: "org=nhri&fingerprint=\(rotated.fingerprint)")
+                    client, "/keys", cookie: cookie, form: "org=nhri&fingerprint=\(rotated.fingerprint)")
                 #expect(forged.status == .forbidden)
                 #expect(try omar.organisationKeys().first { $0.org == "nhri" }?.trust == .changed)
                 let csrf = desk.csrf(cookie)
                 // The old fingerprint, or none: the error beside the field, nothing trusted.
                 for typed in [first.fingerprint, ""] {
                     let wrong = try await desk.post(
-                        client, "/keys/trust", cookie: cookie, form: "csrf=\(csrf)&org=nhri&fingerprint=\(typed)")
+                        client, "/keys", cookie: cookie, form: "csrf=\(csrf)&org=nhri&fingerprint=\(typed)")
                     #expect(wrong.status == .unprocessableContent)
                     let body = String(buffer: wrong.body)
                     #expect(body.contains("class=\"error-summary\""))
@@ -198,12 +198,12 @@ struct DeskTrustTests {
                 }
                 // An organisation whose key did not change: nothing to trust.
                 let unchanged = try await desk.post(
-                    client, "/keys/trust", cookie: cookie, form: "csrf=\(csrf)&org=ngo-watch&fingerprint=00")
+                    client, "/keys", cookie: cookie, form: "csrf=\(csrf)&org=ngo-watch&fingerprint=00")
                 #expect(unchanged.status == .notFound)
                 // The fingerprint read out of band, in groups of four.
                 let typed = OrganisationPublicKey.display(rotated.fingerprint).replacingOccurrences(of: " ", with: "+")
                 let trusted = try await desk.post(
-                    client, "/keys/trust", cookie: cookie, form: "csrf=\(csrf)&org=nhri&fingerprint=\(typed)")
+                    client, "/keys", cookie: cookie, form: "csrf=\(csrf)&org=nhri&fingerprint=\(typed)")
                 #expect(trusted.status == .seeOther)
                 #expect(trusted.headers[.location] == "/keys?notice=notice_key_trusted")
                 #expect(try omar.organisationKeys().first { $0.org == "nhri" }?.trust == .trusted)
