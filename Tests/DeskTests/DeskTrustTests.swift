@@ -38,6 +38,13 @@ struct DeskTrustTests {
                 ], cursor: seq, more: false, org: "nmirf", orgKind: "secretariat", serverTime: 1_800_000_000_000))
         try await desk.application.test(.router) { client in
             let cookie = try await desk.enter(client)
+            let form = try await desk.page(client, "/recommendations/\(desk.recommendation)/assignment", cookie: cookie)
+            #expect(form.contains("<form"))
+            #expect(!form.contains("error-summary"))
+            // (Both forms showed the error summary's empty box before any error; no longer.)
+            let picker = try await desk.page(client, "/evidence/recommendation/\(desk.recommendation)", cookie: cookie)
+            #expect(picker.contains("type=\"file\""))
+            #expect(!picker.contains("error-summary"))
             let recommendation = try await desk.page(client, "/recommendations/\(desk.recommendation)", cookie: cookie)
             #expect(recommendation.contains("href=\"/history/recommendation/\(desk.recommendation)\""))
 
@@ -161,6 +168,7 @@ struct DeskTrustTests {
                 #expect(keys.contains(OrganisationPublicKey.display(first.fingerprint)))
                 #expect(keys.contains(">trusted<"))
                 #expect(!keys.contains("A key changed"))
+                #expect(!keys.contains("error-summary"))
                 let serverKey = try #require(try omar.pinnedServerKey())
                 #expect(keys.contains(SignedTreeHead.fingerprint(ofKey: serverKey)))
                 #expect(try await desk.page(client, "/", cookie: cookie).contains("href=\"/keys\""))

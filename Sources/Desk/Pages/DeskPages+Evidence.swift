@@ -55,7 +55,7 @@ extension DeskPages {
             "heading": title, "action": "/evidence/\(table)/\(id)",
             "back": recommendation(ofRow: id, table: table).map { "/recommendations/\($0)" } ?? "/",
             "hint": catalog.text("field_evidence_file_hint", ["size": catalog.byteCount(Int64(maxFileBytes))]),
-            "kind": catalog["table_" + table],
+            "kind": catalog["table_" + table], "errors": [[String: String]](),
         ]
         if let about = about(table: table, id: id) { values["about"] = about }
         if let error {

@@ -46,11 +46,11 @@ extension DeskPages {
         if let failure { summary.append(["href": "#main", "text": failure]) }
         let back = kind.recommendation(of: target, replica: replica).map { "/recommendations/\($0)" } ?? "/"
         let title = catalog["form_\(kind.rawValue)_title"]
+        // Always a list: a missing one would show the error summary's empty box.
         var values: [String: Any] = [
             "heading": title, "fields": fields, "action": request.uri.path, "back": back,
-            "intro": catalog["form_\(kind.rawValue)_intro"],
+            "intro": catalog["form_\(kind.rawValue)_intro"], "errors": summary,
         ]
-        if !summary.isEmpty { values["errors"] = summary }
         if let context = formContext(kind, target: target) { values["about"] = DeskPages.excerpt(context, length: 400) }
         return try page(
             "form", title: summary.isEmpty ? title : catalog.text("error_prefix", ["title": title]), request: request,

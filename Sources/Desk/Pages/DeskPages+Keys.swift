@@ -46,11 +46,11 @@ extension DeskPages {
         }
         var values: [String: Any] = [
             "rows": rows, "changed": rows.compactMap { $0["changed"] }, "audit": auditSummary(catalog),
+            "errors": errors,
         ]
         if let key = try replica.pinnedServerKey() {
             values["serverKey"] = SignedTreeHead.fingerprint(ofKey: key)
         }
-        if !errors.isEmpty { values["errors"] = errors }
         let title = catalog["keys_title"]
         return try page(
             "keys", title: errors.isEmpty ? title : catalog.text("error_prefix", ["title": title]), request: request,
