@@ -8,6 +8,15 @@ extension DeskPages {
     /// The tables whose rows have a history page: those the recommendation's page lists.
     static let historyTables = attachableTables.union(["assessment_reply", "assignment", "cluster", "indicator"])
 
+    /// The catalog keys that name columns without a `column_` key of their own (the labels the
+    /// recommendation's page uses).
+    static let columnLabels = [
+        "session": "filter_session", "cycle": "filter_cycle", "themes": "filter_theme", "sdg_targets": "filter_sdg",
+        "position": "rec_position", "recommending_states": "rec_recommending_states",
+        "follow_up_due": "rec_follow_up_due", "mechanism_id": "rec_mechanism", "document_symbol": "rec_document",
+        "baseline": "rec_baseline", "target": "rec_target", "unit": "rec_unit",
+    ]
+
     /// The longest value a history shows whole; longer ones are cut.
     static let historyValueLength = 160
 
@@ -48,7 +57,8 @@ extension DeskPages {
             return change.fields.map { field in
                 common.merging(
                     [
-                        "field": catalog.strings["column_" + field.name] ?? field.name,
+                        "field": catalog.strings["column_" + field.name]
+                            ?? Self.columnLabels[field.name].map { catalog[$0] } ?? field.name,
                         "value": historyValue(
                             table, field, catalog: catalog, institutions: institutionNames, organisations: orgNames),
                     ]
