@@ -13,6 +13,7 @@ extension FollowupBench {
         ("search", "/recommendations?q=torture"),
         ("filters", "/recommendations?mechanism=UPR&session=10&status=no_action"),
         ("recommendation", "/recommendations/ID"), ("action_form", "/recommendations/ID/action"), ("sync", "/sync"),
+        ("history", "/history/recommendation/ID"), ("keys", "/keys"),
     ]
 
     /// Imports the UPR Info files, starts the desk over that replica and fetches each page
