@@ -75,7 +75,7 @@ struct OperationRulesTests {
         let missing = Self.upsert(["status": .text("planned")])
         #expect(OperationRules.checkAgainstRow(missing, existing: nil, table: table)?.code == .missingRequiredField)
         #expect(OperationRules.checkAgainstRow(missing, existing: RowState(), table: table) == nil)
-        let deleted = RowState(tombstone: FieldVersion(hlc: HLCTimestamp(physical: 1), replica: "r"))
+        let deleted = RowState(tombstone: FieldVersion(hlc: HLCTimestamp(physical: 1), writer: "r"))
         #expect(OperationRules.checkAgainstRow(missing, existing: deleted, table: table)?.code == .rowDeleted)
         var delete = missing
         delete.kind = .delete
