@@ -15,13 +15,7 @@ struct DeviceAnonymityTests {
         let (malik, malikEngine) = try await server.replica(user: "malik", org: "moj", clock: SystemWallClock())
         _ = try await saraEngine.sync()
         let recommendation = try sara.put("recommendation", fields: ["text": .text("Ratify OPCAT")])
-        let institution = try #require(try sara.rows("institution").first { $0.values["org_id"] == .text("moj") })
-        _ = try sara.put(
-            "assignment",
-            fields: [
-                "recommendation_id": .text(recommendation), "institution_id": .text(institution.id),
-                "role": .text("lead"),
-            ])
+        _ = try sara.assign(NewAssignment(target: recommendation, institution: "moj", role: .lead))
         _ = try await saraEngine.sync()
         _ = try await malikEngine.sync()
         _ = try malik.put(

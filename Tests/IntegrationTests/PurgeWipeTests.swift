@@ -19,13 +19,7 @@ struct PurgeWipeTests {
         // A draft action is read by its owner, the secretariat and the assigned institutions only.
         let action = try sara.put(
             "action", fields: ["title": .text(secret), "recommendation_id": .text(recommendation)])
-        let institution = try #require(try sara.rows("institution").first { $0.values["org_id"] == .text("moj") })
-        let assignment = try sara.put(
-            "assignment",
-            fields: [
-                "recommendation_id": .text(recommendation), "institution_id": .text(institution.id),
-                "role": .text("lead"),
-            ])
+        let assignment = try sara.assign(NewAssignment(target: recommendation, institution: "moj", role: .lead))
         _ = try await saraEngine.sync()
         _ = try await malikEngine.sync()
         #expect(try malik.row("action", id: action)?["title"] == .text(secret))
