@@ -15,6 +15,14 @@ public struct OpenedEvidence: Sendable, Equatable {
     public var bytes: Data
     /// Whether the file was sealed on the server (and opened here).
     public var wasSealed: Bool
+
+    /// Creates an opened file.
+    public init(fileName: String, mediaType: String, bytes: Data, wasSealed: Bool) {
+        self.fileName = fileName
+        self.mediaType = mediaType
+        self.bytes = bytes
+        self.wasSealed = wasSealed
+    }
 }
 
 extension Replica {
@@ -54,9 +62,10 @@ extension Replica {
     }
 
     /// Seals the attachment `operation` writes when its parent is a confidential submission, or
-    /// marks its row as waiting for keys (protocol §19): its name and media type become sealed
-    /// texts, and its file a sealed file kept here under its own hash, which `content_hash` and
-    /// `size` then name. Until the keys are there the operation keeps its values in clear in the
+    /// marks its row as waiting for keys (protocol §19).
+    ///
+    /// Its name and media type become sealed texts, and its file a sealed file kept here under
+    /// its own hash, which `content_hash` and `size` then name. Until the keys are there the operation keeps its values in clear in the
     /// outbox, its row waits (`sealing_wait`), and neither it nor its file is sent.
     func sealingAttachment(_ operation: SyncOperation, _ db: Database) throws -> SyncOperation {
         guard operation.kind == .upsert else { return operation }
@@ -140,9 +149,10 @@ extension Replica {
         return count
     }
 
-    /// Seals again, in new edits, the live attachments of this organisation that hang on a
-    /// confidential submission but are held in clear: those attached before the submission was
-    /// made confidential. Their files must be here; those not downloaded yet wait for a later sync.
+    /// Seals again, in new edits, the live attachments of this organisation held in clear on a
+    /// confidential submission.
+    ///
+    /// Those are the files attached before the submission was made confidential. Their files must be here; those not downloaded yet wait for a later sync.
     ///
     /// - Returns: how many attachments were sealed again.
     func resealClearAttachments() throws -> Int {

@@ -104,10 +104,12 @@ extension DeskPages {
         return .redirect(to: back + "?notice=notice_attached", type: .normal)
     }
 
-    /// The bytes of attachment `id`, opened when it is sealed, with headers that keep the file
-    /// from acting as a page of the desk: its own type only for the images and plain text in
-    /// `inlineMediaTypes`, `application/octet-stream` and a download otherwise, `nosniff`, and a
-    /// sandbox. A sealed file no key here opens is refused (`sealed`), never served as it is.
+    /// The bytes of attachment `id`, opened when it is sealed.
+    ///
+    /// Headers keep the file from acting as a page of the desk: its own type only for the images
+    /// and plain text in `inlineMediaTypes`, `application/octet-stream` and a download otherwise,
+    /// `nosniff`, and a sandbox. A sealed file no key here opens is refused (`sealed`), never
+    /// served as it is.
     func openFile(_ id: String, request: Request, context: DeskRequestContext) throws -> Response {
         guard (try? replica.row("attachment", id: id)) != nil else { throw DeskError(.notFound) }
         guard (try? replica.evidencePath(ofAttachment: id)) != nil else { throw DeskError(.notDownloaded) }
