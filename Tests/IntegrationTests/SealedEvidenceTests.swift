@@ -250,7 +250,9 @@ struct SealedEvidenceTests {
         }
     }
 
-    @Test("a submission made confidential has its files sealed again by its author, and the NHRI opens them")
+    @Test(
+        "a submission made confidential has its files sealed again by its author, the NHRI opens them, and made public again they reach a ministry opened"
+    )
     func madeConfidential() async throws {
         try await LiveServer.run("sealed-files-later", members: Self.members) { server in
             let nadia = try await server.enrol("nadia")
@@ -274,6 +276,21 @@ struct SealedEvidenceTests {
             _ = try await nadia.syncWithServer()
             #expect(try nadia.openedAttachment(attached.id).bytes == bytes)
             #expect(try nadia.openedAttachment(attached.id).fileName == "visits.pdf")
+
+            // Made public again, the file is opened by its author and reaches a ministry in clear.
+            try omar.put("submission", id: submission, fields: ["confidential": .bool(false)])
+            #expect(try await omar.syncWithServer().report.sealed == 1)
+            #expect(try Self.storedAttachment(attached.id, server: server.data)["file_name"] == "visits.pdf")
+            #expect(
+                try Self.storedAttachment(attached.id, server: server.data)["content_hash"] == ContentHash.of(bytes))
+            let malik = try await server.enrol("malik")
+            _ = try await malik.syncWithServer()
+            #expect(
+                try malik.openedAttachment(attached.id)
+                    == OpenedEvidence(
+                        fileName: "visits.pdf", mediaType: "application/pdf", bytes: bytes, wasSealed: false))
+            // A later sync of the author changes nothing more.
+            #expect(try await omar.syncWithServer().report.sealed == 0)
         }
     }
 }

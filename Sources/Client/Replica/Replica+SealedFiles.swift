@@ -149,40 +149,84 @@ extension Replica {
         return count
     }
 
-    /// Seals again, in new edits, the live attachments of this organisation held in clear on a
-    /// confidential submission.
+    /// Seals, in new edits, the live attachments of this organisation held in clear on a
+    /// confidential submission, and opens those held sealed on a submission that is not
+    /// confidential any more (protocol §19).
     ///
-    /// Those are the files attached before the submission was made confidential. Their files must be here; those not downloaded yet wait for a later sync.
+    /// The first are files attached before their submission was made confidential, the second
+    /// files of a submission made public again (as its text is opened). Only attachments whose
+    /// file is here and opens are changed; the others wait for a later sync.
     ///
-    /// - Returns: how many attachments were sealed again.
-    func resealClearAttachments() throws -> Int {
+    /// - Returns: how many attachments were sealed or opened.
+    func settleAttachmentSeals() throws -> Int {
         let org = try settings().org
-        let found = try read { db -> [(id: String, fields: [String: FieldValue])] in
+        let found = try read { db -> (seal: [(String, [String: FieldValue])], open: [(String, [String: FieldValue])]) in
             let table = try table("attachment")
-            let ids = try String.fetchAll(
+            let keys = try Self.privateKeys(db).map(\.key)
+            var toSeal: [(String, [String: FieldValue])] = []
+            var toOpen: [(String, [String: FieldValue])] = []
+            for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT a.id FROM attachment a JOIN submission s ON s.id = a.parent_id
+                    SELECT a.id, s.confidential FROM attachment a JOIN submission s ON s.id = a.parent_id
                     WHERE a._deleted IS NULL AND s._deleted IS NULL AND a.parent_table = 'submission'
-                      AND s.confidential = 1 AND a.owner_org = ?
+                      AND a.owner_org = ?
                     """, arguments: [org])
-            var clear: [(id: String, fields: [String: FieldValue])] = []
-            for id in ids {
-                guard let values = try rows.values(table, id: id, db) else { continue }
+            {
+                let id: String = row[0]
+                guard let values = try rows.values(table, id: id, db),
+                    case .text(let hash)? = values["content_hash"], let path = try evidencePath(hash),
+                    FileManager.default.fileExists(atPath: path)
+                else { continue }
                 let fields = values.filter { ["content_hash", "size", "file_name", "media_type"].contains($0.key) }
-                if try writesClearAttachment(fields) { clear.append((id, fields)) }
+                if (row[1] as Bool?) == true {
+                    if try writesClearAttachment(fields) { toSeal.append((id, fields)) }
+                } else if let opened = try openedFields(id, fields, path: path, keys: keys, db) {
+                    toOpen.append((id, opened))
+                }
             }
-            return clear
+            return (toSeal, toOpen)
         }
-        guard !found.isEmpty, case .success = try writer.write({ db in try Self.sealingRecipients(db) }) else {
-            return 0
+        var changed = 0
+        if !found.seal.isEmpty, case .success = try writer.write({ db in try Self.sealingRecipients(db) }) {
+            for (id, fields) in found.seal where (try? putAuthorised("attachment", id: id, fields: fields)) != nil {
+                changed += 1
+            }
         }
-        var resealed = 0
-        for attachment in found
-        where (try? putAuthorised("attachment", id: attachment.id, fields: attachment.fields)) != nil {
-            resealed += 1
+        for (id, fields) in found.open where (try? putAuthorised("attachment", id: id, fields: fields)) != nil {
+            changed += 1
         }
-        return resealed
+        return changed
+    }
+
+    /// The fields of sealed attachment `id` opened, its file opened and kept here under its own
+    /// hash; nil when it is not sealed or a key here does not open all of it.
+    func openedFields(
+        _ id: String, _ fields: [String: FieldValue], path: String, keys: [Curve25519.KeyAgreement.PrivateKey],
+        _ db: Database
+    ) throws -> [String: FieldValue]? {
+        let names = Self.sealedAttachmentColumns.filter { column in
+            if case .text(let value)? = fields[column] { return SealedText.isSealed(value) }
+            return false
+        }
+        guard !names.isEmpty || Self.isSealedFile(atPath: path) else { return nil }
+        var opened = fields
+        for column in names {
+            guard case .text(let value)? = fields[column], let envelope = SealedText(value: value),
+                let text = envelope.open(
+                    with: keys, binding: SealedText.binding(table: "attachment", row: id, column: column))
+            else { return nil }
+            opened[column] = .text(text)
+        }
+        if Self.isSealedFile(atPath: path) {
+            guard let file = SealedFile(bytes: try Data(contentsOf: URL(fileURLWithPath: path))),
+                let bytes = file.open(with: keys, binding: SealedFile.binding(attachment: id))
+            else { return nil }
+            let stored = try storeEvidence(bytes)
+            opened["content_hash"] = .text(stored.hash)
+            opened["size"] = .integer(stored.size)
+        }
+        return opened
     }
 
     /// Stores `bytes` in the evidence directory under their content hash, through a synced

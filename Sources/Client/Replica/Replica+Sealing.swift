@@ -218,7 +218,7 @@ extension Replica {
         try writer.write { db in try Self.pinNewKeys(db) }
         let published = try publishOrganisationKey()
         var (sealed, block) = try sealWaiting()
-        if block == nil { sealed += try resealClearAttachments() }
+        if block == nil { sealed += try settleAttachmentSeals() }
         let changed = try organisationKeys().filter { $0.trust == .changed }.map(\.org)
         return (published, sealed, block, changed)
     }
