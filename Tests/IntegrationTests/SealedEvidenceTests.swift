@@ -277,9 +277,23 @@ struct SealedEvidenceTests {
             #expect(try nadia.openedAttachment(attached.id).bytes == bytes)
             #expect(try nadia.openedAttachment(attached.id).fileName == "visits.pdf")
 
+            // An attachment moved onto the confidential submission is sealed as it moves.
+            let other = try omar.put("submission", fields: ["text": .text("Visits resumed")])
+            let minutes = Self.document("minutes of the visit")
+            let moved = try omar.attach(
+                try EvidenceFileTests.file(minutes, named: "minutes.pdf", in: server.data), to: other)
+            _ = try await omar.syncWithServer()
+            try omar.put("attachment", id: moved.id, fields: ["parent_id": .text(submission)])
+            _ = try await omar.syncWithServer()
+            #expect(try omar.status().pending == 0)
+            #expect(
+                SealedText.isSealed(try #require(Self.storedAttachment(moved.id, server: server.data)["file_name"])))
+            _ = try await nadia.syncWithServer()
+            #expect(try nadia.openedAttachment(moved.id).bytes == minutes)
+
             // Made public again, the file is opened by its author and reaches a ministry in clear.
             try omar.put("submission", id: submission, fields: ["confidential": .bool(false)])
-            #expect(try await omar.syncWithServer().report.sealed == 1)
+            #expect(try await omar.syncWithServer().report.sealed == 2)
             #expect(try Self.storedAttachment(attached.id, server: server.data)["file_name"] == "visits.pdf")
             #expect(
                 try Self.storedAttachment(attached.id, server: server.data)["content_hash"] == ContentHash.of(bytes))

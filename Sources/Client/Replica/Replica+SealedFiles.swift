@@ -29,6 +29,8 @@ extension Replica {
     /// The attachment's columns sealed as texts when its parent is a confidential submission;
     /// its file is sealed as a `SealedFile`.
     static let sealedAttachmentColumns = ["file_name", "media_type"]
+    /// The attachment's columns that name its file.
+    static let fileColumns = ["content_hash", "size"]
 
     /// Whether the attachment with `fields` written over `existing` hangs on a submission that
     /// is confidential on this replica.
@@ -67,13 +69,19 @@ extension Replica {
     /// Its name and media type become sealed texts, and its file a sealed file kept here under
     /// its own hash, which `content_hash` and `size` then name. Until the keys are there the operation keeps its values in clear in the
     /// outbox, its row waits (`sealing_wait`), and neither it nor its file is sent.
-    func sealingAttachment(_ operation: SyncOperation, _ db: Database) throws -> SyncOperation {
-        guard operation.kind == .upsert else { return operation }
+    func sealingAttachment(_ made: SyncOperation, _ db: Database) throws -> SyncOperation {
+        guard made.kind == .upsert else { return made }
         let table = try table("attachment")
-        let existing = try rows.values(table, id: operation.row, db) ?? [:]
-        guard try Self.hangsOnConfidential(operation.fields, over: existing, db),
-            try writesClearAttachment(operation.fields)
-        else { return operation }
+        let existing = try rows.values(table, id: made.row, db) ?? [:]
+        guard try Self.hangsOnConfidential(made.fields, over: existing, db) else { return made }
+        // An edit moving an attachment held in clear onto a confidential submission carries its
+        // name, media type and file, to be sealed (as a text is when its row becomes confidential).
+        var operation = made
+        let held = existing.filter {
+            Self.sealedAttachmentColumns.contains($0.key) || Self.fileColumns.contains($0.key)
+        }
+        if try writesClearAttachment(held) { operation.fields.merge(held) { written, _ in written } }
+        guard try writesClearAttachment(operation.fields) else { return made }
         let waiting =
             try Bool.fetchOne(
                 db, sql: "SELECT EXISTS (SELECT 1 FROM sealing_wait WHERE row_id = ?)", arguments: [operation.row])
@@ -136,7 +144,7 @@ extension Replica {
             let sealed = try sealedAttachment(operation, to: recipients)
             try db.execute(
                 sql: "UPDATE outbox SET op = ? WHERE seq = ?", arguments: [WireJSON.encode(sealed), row[0]])
-            for column in Self.sealedAttachmentColumns + ["content_hash", "size"] {
+            for column in Self.sealedAttachmentColumns + Self.fileColumns {
                 guard let clear = operation.fields[column], let value = sealed.fields[column], clear != value else {
                     continue
                 }
@@ -178,7 +186,9 @@ extension Replica {
                     case .text(let hash)? = values["content_hash"], let path = try evidencePath(hash),
                     FileManager.default.fileExists(atPath: path)
                 else { continue }
-                let fields = values.filter { ["content_hash", "size", "file_name", "media_type"].contains($0.key) }
+                let fields = values.filter {
+                    Self.sealedAttachmentColumns.contains($0.key) || Self.fileColumns.contains($0.key)
+                }
                 if (row[1] as Bool?) == true {
                     if try writesClearAttachment(fields) { toSeal.append((id, fields)) }
                 } else if let opened = try openedFields(id, fields, path: path, keys: keys, db) {
