@@ -189,9 +189,16 @@ extension Replica {
                 let fields = values.filter {
                     Self.sealedAttachmentColumns.contains($0.key) || Self.fileColumns.contains($0.key)
                 }
+                // The name tells whether the attachment is sealed (this client seals all of it at
+                // once), so a sync reads no file's bytes but those of attachments without a name.
+                let names = Self.sealedAttachmentColumns.compactMap { AccessPolicy.text(fields[$0]) }
                 if (row[1] as Bool?) == true {
-                    if try writesClearAttachment(fields) { toSeal.append((id, fields)) }
-                } else if let opened = try openedFields(id, fields, path: path, keys: keys, db) {
+                    let clear =
+                        names.isEmpty ? try writesClearAttachment(fields) : names.contains { !SealedText.isSealed($0) }
+                    if clear { toSeal.append((id, fields)) }
+                } else if names.isEmpty ? Self.isSealedFile(atPath: path) : names.contains(where: SealedText.isSealed),
+                    let opened = try openedFields(id, fields, path: path, keys: keys, db)
+                {
                     toOpen.append((id, opened))
                 }
             }
