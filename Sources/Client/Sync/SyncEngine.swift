@@ -82,6 +82,8 @@ public struct SyncEngine: Sendable {
         report.sealingBlock = keys.block
         report.changedKeys = keys.changed
         if keys.published || keys.sealed > 0 {
+            // Files sealed just now are uploaded before the attachments naming them.
+            report.filesUploaded += try await uploadEvidence()
             let again = try await push(progress: progress)
             report.accepted += again.accepted
             report.rejected += again.rejected
