@@ -178,8 +178,10 @@ struct LoginThrottleTests {
             unknown += await timed("nobody\(round)")
         }
         // A bcrypt check at cost 10 takes tens of milliseconds; without the decoy an unknown
-        // account answers in well under one.
-        #expect(unknown > known / 2, "unknown \(unknown), known \(known)")
+        // account answers in well under one, a thousand times faster. Not a speed target: the
+        // bound only tells a bcrypt check from none, with room for a loaded machine (other
+        // builds can slow one side of the comparison twice as much as the other).
+        #expect(unknown > known / 20, "unknown \(unknown), known \(known)")
     }
 
     @Test("every byte of a long password counts; hashes made before the digest still verify")
