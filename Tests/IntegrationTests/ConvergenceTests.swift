@@ -139,7 +139,7 @@ struct ConvergenceTests {
     }
 
     /// The state the log should produce, computed without the merge code: for each field the
-    /// value of the upsert with the largest (HLC, replica); rows with any delete are gone.
+    /// value of the upsert with the largest (HLC, operation id); rows with any delete are gone.
     static func lastWriterWins(_ storage: SQLiteServerStorage) async throws -> [String: [String: [String: FieldValue]]]
     {
         var operations: [SyncOperation] = []
@@ -151,7 +151,7 @@ struct ConvergenceTests {
             if !page.more { break }
         }
         var deleted: Set<String> = []
-        var winners: [String: (hlc: HLCTimestamp, replica: String, value: FieldValue)] = [:]
+        var winners: [String: (hlc: HLCTimestamp, id: String, value: FieldValue)] = [:]
         for operation in operations {
             let rowKey = operation.table + "/" + operation.row
             if operation.kind == .delete { deleted.insert(rowKey) }
@@ -159,10 +159,10 @@ struct ConvergenceTests {
             let fields = Schema.current.table(operation.table)?.normalised(operation.fields) ?? operation.fields
             for (column, value) in fields {
                 let key = rowKey + "/" + column
-                if let current = winners[key], (current.hlc, current.replica) >= (operation.hlc, operation.replica) {
+                if let current = winners[key], (current.hlc, current.id) >= (operation.hlc, operation.id) {
                     continue
                 }
-                winners[key] = (operation.hlc, operation.replica, value)
+                winners[key] = (operation.hlc, operation.id, value)
             }
         }
         var result: [String: [String: [String: FieldValue]]] = [:]

@@ -121,6 +121,31 @@ struct AccessPolicyTests {
             !(try policy.decideWrite(.create, table: "action", before: nil, after: before, viewer: mof, facts: facts))
                 .allowed)
     }
+
+    @Test("published government work changes through a revision for every organisation but its guards")
+    func throughRevision() throws {
+        let policy = AccessPolicy.standard
+        var facts = FactTable()
+        facts.assignments["rec"] = ["moj"]
+        let action: [String: FieldValue] = [
+            "owner_org": .text("moj"), "recommendation_id": .text("rec"), "state": .text("published"),
+        ]
+        let moj = Viewer(org: "moj", role: .ministry)
+        let nmirf = Viewer(org: "nmirf", role: .secretariat)
+        #expect(try policy.changesThroughRevision(table: "action", values: action, viewer: moj, facts: facts))
+        #expect(!(try policy.changesThroughRevision(table: "action", values: action, viewer: nmirf, facts: facts)))
+        // Where the guard refuses a change in place, the revision is the way; nowhere else.
+        for state in ["draft", "submitted", "published"] {
+            let values = action.merging(["state": .text(state), "title": .text("Old")]) { $1 }
+            let inPlace = try policy.decideWrite(
+                .update, table: "action", before: values, after: values.merging(["title": .text("New")]) { $1 },
+                viewer: moj, facts: facts)
+            #expect(
+                try policy.changesThroughRevision(table: "action", values: values, viewer: moj, facts: facts)
+                    == !inPlace.allowed, "\(state)")
+        }
+        #expect(!(try policy.changesThroughRevision(table: "recommendation", values: [:], viewer: moj, facts: facts)))
+    }
 }
 
 @Suite("Merging whole rows")

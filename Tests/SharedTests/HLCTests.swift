@@ -59,11 +59,11 @@ struct HLCTests {
         #expect(clock.tick(now: 5) == HLCTimestamp(physical: 11, logical: 0))
     }
 
-    @Test("versions order by HLC, then by replica id")
+    @Test("versions order by HLC, then by writer")
     func versionOrder() throws {
-        let early = FieldVersion(hlc: HLCTimestamp(physical: 5), replica: "b")
-        let late = FieldVersion(hlc: HLCTimestamp(physical: 6), replica: "a")
-        let tie = FieldVersion(hlc: HLCTimestamp(physical: 6), replica: "c")
+        let early = FieldVersion(hlc: HLCTimestamp(physical: 5), writer: "b")
+        let late = FieldVersion(hlc: HLCTimestamp(physical: 6), writer: "a")
+        let tie = FieldVersion(hlc: HLCTimestamp(physical: 6), writer: "c")
         #expect(early < late)
         #expect(late < tie)
         #expect(FieldVersion(late.description) == late)

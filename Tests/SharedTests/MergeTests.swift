@@ -13,7 +13,7 @@ struct MergeTests {
             "01a22283-0000-7000-8000-00000000000c",
         ]
         let columns = ["title", "status", "description"]
-        // A replica never issues the same HLC twice, so (hlc, replica) pairs are unique.
+        // A replica never issues the same HLC twice; operation ids are unique anyway.
         var used: Set<String> = []
         return (0..<count).map { index in
             let replica = replicas.randomElement(using: &generator)!
@@ -57,17 +57,18 @@ struct MergeTests {
         }
     }
 
-    @Test("the larger version wins a field; ties break on the replica id")
+    @Test("the larger version wins a field; ties break on the operation's id, not the replica's")
     func lastWriterWins() {
         let a = SyncOperation(
             id: "a", table: "action", row: Self.row, kind: .upsert, fields: ["title": .text("A")],
-            hlc: HLCTimestamp(physical: 10), replica: "r1")
+            hlc: HLCTimestamp(physical: 10), replica: "r2")
         var b = a
         b.id = "b"
         b.fields = ["title": .text("B")]
-        b.replica = "r2"
+        b.replica = "r1"
         #expect(Self.merge([a, b])?.values["title"] == .text("B"))
         #expect(Self.merge([b, a])?.values["title"] == .text("B"))
+        #expect(Self.merge([a, b])?.versions["title"]?.description == "000000000000010-00000@b")
         b.hlc = HLCTimestamp(physical: 9)
         #expect(Self.merge([b, a])?.values["title"] == .text("A"))
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 import TestSupport
 import Testing
@@ -75,7 +76,7 @@ struct OperationRulesTests {
         let missing = Self.upsert(["status": .text("planned")])
         #expect(OperationRules.checkAgainstRow(missing, existing: nil, table: table)?.code == .missingRequiredField)
         #expect(OperationRules.checkAgainstRow(missing, existing: RowState(), table: table) == nil)
-        let deleted = RowState(tombstone: FieldVersion(hlc: HLCTimestamp(physical: 1), replica: "r"))
+        let deleted = RowState(tombstone: FieldVersion(hlc: HLCTimestamp(physical: 1), writer: "r"))
         #expect(OperationRules.checkAgainstRow(missing, existing: deleted, table: table)?.code == .rowDeleted)
         var delete = missing
         delete.kind = .delete
@@ -160,5 +161,24 @@ extension OperationRulesTests {
         // A row that revises nothing is published as before.
         let plain = RowState(values: ["state": .text("submitted")])
         #expect(OperationRules.checkAgainstRow(revision, existing: plain, table: table) == nil)
+    }
+
+    @Test("a published key never changes in place: a rotation is a new organisation_key row")
+    func keyRowsAreSetOnce() throws {
+        let table = try #require(Schema.current.table("organisation_key"))
+        let key = Data(repeating: 7, count: 32).base64EncodedString()
+        let other = Data(repeating: 8, count: 32).base64EncodedString()
+        let existing = RowState(values: ["public_key": .text(key), "algorithm": .text(SealedText.suiteName)])
+        var edit = Self.upsert(["public_key": .text(key)])
+        #expect(OperationRules.checkAgainstRow(edit, existing: existing, table: table) == nil)
+        edit.fields = ["public_key": .text(other)]
+        let refused = OperationRules.checkAgainstRow(edit, existing: existing, table: table)
+        #expect(refused?.code == .invalidValue)
+        #expect(refused?.message.contains("rotate") == true)
+        edit.fields = ["public_key": .null]
+        #expect(OperationRules.checkAgainstRow(edit, existing: existing, table: table)?.code == .invalidValue)
+        // A new row, the rotation, is the way.
+        edit.fields = ["public_key": .text(other), "algorithm": .text(SealedText.suiteName)]
+        #expect(OperationRules.checkAgainstRow(edit, existing: nil, table: table) == nil)
     }
 }

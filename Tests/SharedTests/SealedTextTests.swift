@@ -71,6 +71,50 @@ struct SealedTextTests {
         }
     }
 
+    @Test("an organisation_key row as pushed and pulled, and its fingerprint, are the golden vector's")
+    func organisationKeyRow() throws {
+        let file = try #require(try GoldenVectors.json("sealed-text.json") as? [String: Any])
+        let vector = try #require(file["organisation_key"] as? [String: Any])
+        let owner = try #require(vector["owner"] as? String)
+        let key = OrganisationPublicKey(try Self.vector().privateKey(owner).publicKey)
+        // Pushed: the row's key and the default algorithm, which this code fills in and accepts.
+        let pushed = try #require(vector["push"])
+        let push = try WireCoding.decoder().decode(SyncOperation.self, from: try GoldenVectors.data(pushed))
+        let schema = try #require(Schema.current.table("organisation_key"))
+        var bare = push
+        bare.fields = ["public_key": .text(key.base64)]
+        #expect(OperationRules.withDefaults(bare, table: schema) == push)
+        #expect(try OperationRules.validate(push, schema: .current).get() == push)
+        let encoded = try JSONSerialization.jsonObject(with: try WireCoding.encoder().encode(push))
+        #expect(try GoldenVectors.data(encoded) == (try GoldenVectors.data(pushed)))
+        // Pulled by another organisation: the server's columns added; the fingerprint is the key's.
+        let pulled = try WireCoding.decoder().decode(
+            RowChange.self, from: try GoldenVectors.data(try #require(vector["pulled"])))
+        #expect(pulled.fields["owner_org"] == .text(try #require(vector["org"] as? String)))
+        #expect(pulled.fields["created_by"] == .text(try #require(vector["user"] as? String)))
+        guard case .text(let text) = pulled.fields["public_key"] else {
+            Issue.record("the pulled row has no public_key text")
+            return
+        }
+        let published = try #require(OrganisationPublicKey(base64: text))
+        #expect(published == key)
+        #expect(published.fingerprint == vector["fingerprint"] as? String)
+        #expect(published.displayFingerprint == vector["display_fingerprint"] as? String)
+        // Texts that are not keys: the row is refused with invalid_value.
+        let notKeys = try #require(vector["not_keys"] as? [String: String])
+        #expect(notKeys.count >= 5)
+        for (reason, text) in notKeys {
+            #expect(OrganisationPublicKey(base64: text) == nil, "\(reason)")
+            var wrong = push
+            wrong.fields["public_key"] = .text(text)
+            guard case .failure(let rejection) = OperationRules.validate(wrong, schema: .current) else {
+                Issue.record("\(reason): accepted")
+                continue
+            }
+            #expect(rejection.code == .invalidValue, "\(reason)")
+        }
+    }
+
     @Test("a text sealed here opens with its recipients' keys only, and not once altered")
     func roundTrip() throws {
         let (nhri, ngo, other) = (

@@ -167,7 +167,7 @@ struct WireJSONTests {
         #expect(WireJSONReader.pushRequest(Data([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x5B, 0x5D, 0x7D])) == nil)
     }
 
-    @Test("versions compare by their text exactly as by (hlc, replica), and only valid texts parse")
+    @Test("versions compare by their text exactly as by (hlc, writer), and only valid texts parse")
     func versionOrder() {
         var generator = SeededGenerator(seed: 42)
         for _ in 0..<2_000 {
@@ -176,11 +176,11 @@ struct WireJSONTests {
                     hlc: HLCTimestamp(
                         physical: Int64.random(in: 0...3, using: &generator),
                         logical: UInt16.random(in: 0...2, using: &generator)),
-                    replica: ["a", "b", "ab", UUIDv7.make()][Int.random(in: 0..<4, using: &generator)])
+                    writer: ["a", "b", "ab", UUIDv7.make()][Int.random(in: 0..<4, using: &generator)])
             }
             let (a, b) = (version(), version())
-            #expect((a < b) == ((a.hlc, a.replica) < (b.hlc, b.replica)))
-            #expect((a == b) == (a.hlc == b.hlc && a.replica == b.replica))
+            #expect((a < b) == ((a.hlc, a.writer) < (b.hlc, b.writer)))
+            #expect((a == b) == (a.hlc == b.hlc && a.writer == b.writer))
             #expect(FieldVersion(a.description) == a)
         }
         #expect(FieldVersion("000000000000001-00001@r") != nil)

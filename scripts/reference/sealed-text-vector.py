@@ -44,14 +44,14 @@ def public(private):
     return private.public_key().public_bytes(RAW, serialization.PublicFormat.Raw)
 
 
-def hpke_seal(recipient_public, ephemeral, aad, plaintext):
+def hpke_seal(recipient_public, ephemeral, aad, plaintext, info=INFO):
     """RFC 9180 base mode, single shot: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20Poly1305."""
     enc = public(ephemeral)
     dh = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient_public))
     eae_prk = labeled_extract(KEM_SUITE, b"", b"eae_prk", dh)
     shared = labeled_expand(KEM_SUITE, eae_prk, b"shared_secret", enc + recipient_public, 32)
     psk_id_hash = labeled_extract(HPKE_SUITE, b"", b"psk_id_hash", b"")
-    info_hash = labeled_extract(HPKE_SUITE, b"", b"info_hash", INFO)
+    info_hash = labeled_extract(HPKE_SUITE, b"", b"info_hash", info)
     context = b"\0" + psk_id_hash + info_hash
     secret = labeled_extract(HPKE_SUITE, shared, b"secret", b"")
     key = labeled_expand(HPKE_SUITE, secret, b"key", context, 32)
@@ -88,12 +88,47 @@ def main():
         for name, key in [("nhri", nhri), ("ngo", ngo), ("outsider", outsider)]
     }
     print(json.dumps({
-        "comment": "protocol/README.md §19: a submission text sealed to the NHRI's key and the NGO's. "
+        "comment": "protocol/README.md §19: a submission text sealed to the NHRI's key and the NGO's, and "
+                   "the NHRI's key as an organisation_key row. "
                    "Written by scripts/reference/sealed-text-vector.py with fixed keys and randomness.",
         "keys": keys, "table": "submission", "row": row, "column": "text", "binding": binding.decode(),
         "text": text, "value": value,
         "opens_with": ["nhri", "ngo"], "does_not_open_with": ["outsider"],
+        "organisation_key": organisation_key_row(public(nhri)),
     }, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+def display(fingerprint):
+    """The fingerprint as people compare it: its first 32 hex digits in eight groups of four, spaced."""
+    return " ".join(fingerprint[i:i + 4] for i in range(0, 32, 4))
+
+
+def organisation_key_row(public_key):
+    """The NHRI's key (§19 "Keys") as its replica pushes it (§6.4; the `algorithm` default filled
+    in, §5.2) and as another organisation's replica pulls it (§6.8; `owner_org` and `created_by`
+    set by the server, §8.2), and texts that are not keys (`invalid_value`, §5.2)."""
+    op_id, row_id, replica = ("01a30000-0000-7000-8000-0000000000a1", "01a30000-0000-7000-8000-0000000000a2",
+                              "01a30000-0000-7000-8000-0000000000d1")
+    hlc = "001800000000000-00000"
+    version = f"{hlc}@{replica}"
+    fields = {"public_key": b64(public_key), "algorithm": SUITE}
+    fingerprint = hashlib.sha256(public_key).hexdigest()
+    return {
+        "owner": "nhri", "org": "ddd", "user": "amina",
+        "push": {"id": op_id, "table": "organisation_key", "row": row_id, "kind": "upsert", "fields": fields,
+                 "hlc": hlc, "replica": replica},
+        "pulled": {"seq": 17, "table": "organisation_key", "row": row_id, "kind": "row",
+                   "fields": dict(fields, owner_org="ddd", created_by="amina"),
+                   "versions": {name: version for name in [*fields, "owner_org", "created_by"]}},
+        "fingerprint": fingerprint, "display_fingerprint": display(fingerprint),
+        "not_keys": {
+            "31 bytes": b64(public_key[:31]),
+            "33 bytes": b64(public_key + b"\0"),
+            "URL-safe alphabet": base64.urlsafe_b64encode(bytes([0xFB] * 32)).decode(),
+            "no padding": b64(public_key).rstrip("="),
+            "hexadecimal": public_key.hex(),
+        },
+    }
 
 
 if __name__ == "__main__":

@@ -58,13 +58,23 @@ extension Replica {
         return .revision(try putAuthorised(table, fields: copied))
     }
 
-    /// Whether an edit of row `id` by this organisation goes into a revision: the row is
-    /// published government work and the organisation is not the secretariat.
+    /// Whether an edit of row `id` by this organisation goes into a revision: the access policy
+    /// keeps the organisation from changing the row in place (published government work, for
+    /// all but the secretariat), and the row is not itself a revision.
     public func needsRevision(_ table: String, id: String) throws -> Bool {
-        guard Schema.revisedTables.contains(table), let row = try row(table, id: id) else { return false }
-        let kind = try settings().orgKind
-        return AccessPolicy.text(row["state"]) == "published" && AccessPolicy.text(row["revision_of"]) == nil
-            && kind != OrganisationKind.secretariat.rawValue
+        guard Schema.revisedTables.contains(table), let schemaTable = schema.table(table) else { return false }
+        return try read { db in
+            let settings = try Self.settings(db)
+            guard let role = OrganisationKind(rawValue: settings.orgKind),
+                var values = try rows.values(schemaTable, id: id, db),
+                AccessPolicy.text(values["revision_of"]) == nil
+            else { return false }
+            let own: FieldValue = .text(settings.org)
+            if (values["owner_org"] ?? .null) == .null { values["owner_org"] = own }
+            return try AccessPolicy.standard.changesThroughRevision(
+                table: table, values: values, viewer: Viewer(org: settings.org, role: role),
+                facts: ReplicaPolicyFacts(db: db, rows: rows, own: own))
+        }
     }
 
     /// The live revisions proposed for row `id` of `table`, oldest first.

@@ -239,6 +239,18 @@ extension Replica {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v9-wipe-pending") { db in
+            // Rows were removed (a purge, a refused edit undone, a reset) but another program
+            // was reading the replica, so their bytes may stay in the write-ahead log until a
+            // truncating checkpoint succeeds; since when (ms since 1970).
+            try db.execute(
+                sql: """
+                    CREATE TABLE wipe_pending (
+                      singleton INTEGER PRIMARY KEY NOT NULL CHECK (singleton = 1),
+                      since INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }()
 }

@@ -158,13 +158,55 @@ extension Replica {
         }
     }
 
+    /// How long a wipe waits for other programs that read the replica, in milliseconds.
+    static let wipeWaitMillis = 2_000
+
     /// Leaves no copy of removed rows in the write-ahead log, nor the evidence files only they
     /// named.
     ///
-    /// The database file itself is cleared by `secure_delete`. Best effort: a busy reader only
-    /// delays it to the next checkpoint, and a file left behind goes at the next removal.
-    func checkpointAfterRemoval() {
-        _ = try? writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    /// The database file itself is cleared by `secure_delete`; the log is emptied by a
+    /// truncating checkpoint, which must wait until no other program reads the replica (the
+    /// desk, another `followup` command). When one still reads after `wipeWaitMillis`, the wipe
+    /// stays pending (`wipe_pending`): the user is told (`SyncReport.wipePending`, `followup
+    /// status`) and every later sync tries again (`retryPendingWipe()`) until it succeeds.
+    ///
+    /// - Returns: whether the log holds no removed row now.
+    @discardableResult
+    func checkpointAfterRemoval() -> Bool {
+        let wiped: Bool
+        do {
+            try writer.write { db in
+                try db.execute(
+                    sql: "INSERT INTO wipe_pending (singleton, since) VALUES (1, ?) ON CONFLICT DO NOTHING",
+                    arguments: [wallClock.nowMillis()])
+            }
+            wiped = try writer.writeWithoutTransaction { db -> Bool in
+                try db.execute(sql: "PRAGMA busy_timeout = \(Self.wipeWaitMillis)")
+                defer { try? db.execute(sql: "PRAGMA busy_timeout = 10000") }
+                do {
+                    try db.checkpoint(.truncate)
+                } catch let error as DatabaseError where [.SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) {
+                    return false
+                }
+                try db.execute(sql: "DELETE FROM wipe_pending")
+                return true
+            }
+        } catch {
+            wiped = false
+        }
         _ = try? removeUnreferencedEvidence()
+        return wiped
+    }
+
+    /// Tries again a wipe that another program's reading held up; answers whether one is still
+    /// pending.
+    public func retryPendingWipe() throws -> Bool {
+        guard try wipePending() else { return false }
+        return !checkpointAfterRemoval()
+    }
+
+    /// Whether rows removed from this replica may still have bytes in its write-ahead log.
+    public func wipePending() throws -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM wipe_pending") ?? false }
     }
 }

@@ -54,7 +54,7 @@ extension Replica {
     public func status() throws -> ReplicaStatus {
         try writer.read { db in
             let settings = try Self.settings(db)
-            return ReplicaStatus(
+            var status = ReplicaStatus(
                 replica: settings.replicaID, server: settings.serverURL, user: settings.userName, org: settings.org,
                 pending: try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0,
                 waitingForKeys: try Int.fetchOne(
@@ -65,6 +65,8 @@ extension Replica {
                 rejected: try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected_op") ?? 0,
                 cursor: settings.cursor, lastSyncAt: settings.lastSyncAt, signedIn: settings.token != nil,
                 clockOffsetMillis: settings.clockOffsetMillis, state: settings.deploymentState)
+            status.wipePending = try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM wipe_pending") ?? false
+            return status
         }
     }
 

@@ -82,6 +82,9 @@ public struct ReplicaStatus: Sendable, Equatable, Codable {
     public var clockOffsetMillis: Int64
     /// The State the deployment follows up, once learnt.
     public var state: String?
+    /// Whether removed rows may still have bytes in the write-ahead log, because another
+    /// program was reading the replica when they were removed (the next sync wipes them).
+    public var wipePending = false
 
     enum CodingKeys: String, CodingKey {
         case replica, server, user, org, pending, rejected, cursor
@@ -90,6 +93,7 @@ public struct ReplicaStatus: Sendable, Equatable, Codable {
         case signedIn = "signed_in"
         case clockOffsetMillis = "clock_offset_ms"
         case state
+        case wipePending = "wipe_pending"
     }
 }
 

@@ -39,6 +39,9 @@ public struct SyncReport: Sendable, Equatable {
     /// Pending edits set aside for review (`account_changed`) because the user was moved to
     /// another organisation before they were sent.
     public var setAside = 0
+    /// Whether rows removed from the replica may still have bytes in its write-ahead log,
+    /// because another program kept reading it; the next sync wipes them.
+    public var wipePending = false
 }
 
 /// Push then pull, in batches, until the outbox is empty and the cursor has caught up.
@@ -66,6 +69,8 @@ public struct SyncEngine: Sendable {
     /// up, then downloads the files of visible attachments the replica lacks and removes those
     /// no live attachment names any more.
     public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
+        // A wipe an earlier sync could not finish (another program was reading) goes first.
+        _ = try replica.retryPendingWipe()
         let uploaded = try await uploadEvidence()
         var report = try await push(progress: progress)
         report.filesUploaded = uploaded
@@ -77,6 +82,8 @@ public struct SyncEngine: Sendable {
         report.sealingBlock = keys.block
         report.changedKeys = keys.changed
         if keys.published || keys.sealed > 0 {
+            // Files sealed just now are uploaded before the attachments naming them.
+            report.filesUploaded += try await uploadEvidence()
             let again = try await push(progress: progress)
             report.accepted += again.accepted
             report.rejected += again.rejected
@@ -88,6 +95,7 @@ public struct SyncEngine: Sendable {
         report.scopeReset = pulled.scopeReset
         (report.filesDownloaded, report.filesUnavailable) = try await downloadEvidence()
         try replica.removeUnreferencedEvidence()
+        report.wipePending = try replica.wipePending()
         try replica.markSynced()
         return report
     }

@@ -1,19 +1,22 @@
-/// The version of a field's value: the writing operation's HLC timestamp and replica id.
+/// The version of a field's value: the writing operation's HLC timestamp and its id.
 ///
-/// Versions are totally ordered by `(hlc, replica)`; the larger one wins (last writer wins).
-/// Stored as text, `<hlc>@<replica>`; since the HLC's text is fixed-width, the byte order of two
+/// Versions are totally ordered by `(hlc, writer)`; the larger one wins (last writer wins). The
+/// writer is the operation's id, unique in the log, so it breaks ties without naming the device
+/// that wrote (a version reaches every organisation that sees the row). Versions stored before
+/// protocol §10.3 changed name a replica id there; they keep their text and their order.
+/// Stored as text, `<hlc>@<writer>`; since the HLC's text is fixed-width, the byte order of two
 /// stored versions is their order. A version keeps that text and compares it directly, so rows
 /// read from storage or from the wire are merged without parsing their versions.
 public struct FieldVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
-    /// The stored form, `<hlc>@<replica>`.
+    /// The stored form, `<hlc>@<writer>`.
     public let description: String
 
     /// Creates a version.
-    public init(hlc: HLCTimestamp, replica: String) {
-        description = "\(hlc)@\(replica)"
+    public init(hlc: HLCTimestamp, writer: String) {
+        description = "\(hlc)@\(writer)"
     }
 
-    /// Checks the stored form `<hlc>@<replica>` (a fixed-width HLC, then `@` and a replica id).
+    /// Checks the stored form `<hlc>@<writer>` (a fixed-width HLC, then `@` and the tie-breaker).
     public init?(_ text: String) {
         let utf8 = text.utf8
         guard utf8.count > HLCTimestamp.width + 1 else { return nil }
@@ -41,8 +44,8 @@ public struct FieldVersion: Sendable, Hashable, Comparable, CustomStringConverti
         HLCTimestamp(String(description.utf8.prefix(HLCTimestamp.width))!)!
     }
 
-    /// The replica that wrote it (the tie-breaker).
-    public var replica: String {
+    /// The tie-breaker: the writing operation's id (a replica id in versions stored before).
+    public var writer: String {
         String(description.utf8.dropFirst(HLCTimestamp.width + 1))!
     }
 

@@ -50,8 +50,11 @@ public struct SyncOperation: Sendable, Hashable, Codable {
         self.org = org
     }
 
-    /// The version every field written by this operation gets.
-    public var version: FieldVersion { FieldVersion(hlc: hlc, replica: replica) }
+    /// The version every field written by this operation gets: its HLC, ties broken by its id.
+    ///
+    /// Not by its replica: versions travel with rows to every organisation that sees them, and
+    /// a replica id would tell them which device wrote what (issue 14).
+    public var version: FieldVersion { FieldVersion(hlc: hlc, writer: id) }
 
     enum CodingKeys: String, CodingKey {
         case id, table, row, kind, fields, hlc, replica, seq, author, org

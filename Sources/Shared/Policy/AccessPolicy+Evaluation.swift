@@ -162,6 +162,22 @@ extension AccessPolicy {
         }
     }
 
+    /// Whether `viewer` may change row `values` of `table` only by proposing a revision.
+    ///
+    /// True when the row stands in one of its policy line's guarded states (published
+    /// government work) and the viewer is none of that line's guards: `decideWrite` would refuse
+    /// a change in place, and a client records the edit as a revision instead (protocol §13).
+    public func changesThroughRevision(
+        table: String, values: [String: FieldValue], viewer: Viewer, facts: some PolicyFacts
+    ) throws -> Bool {
+        guard let line = line(for: table), case .parties(_, _, _, let guardedStates, let guardedBy) = line.writes,
+            let workflow = schema.table(table)?.workflow
+        else { return false }
+        let state = Self.text(values[workflow.column]) ?? workflow.initial
+        guard guardedStates.contains(state) else { return false }
+        return try matches(guardedBy, viewer: viewer, table: table, values: values, facts: facts) == nil
+    }
+
     private func decideAttachmentWrite(
         _ kind: WriteKind, line: PolicyLine, before: [String: FieldValue]?, after: [String: FieldValue]?,
         viewer: Viewer, facts: some PolicyFacts

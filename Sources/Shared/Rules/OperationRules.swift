@@ -70,6 +70,7 @@ public enum OperationRules {
                     .rowDeleted, "\(table.name) \(operation.row) was deleted; a deleted row cannot be edited")
             }
             if let rejection = checkRevision(operation, existing: existing, table: table) { return rejection }
+            if let rejection = checkKeyRow(operation, existing: existing, table: table) { return rejection }
             if let workflow = table.workflow, case .text(let target) = operation.fields[workflow.column] {
                 if let existing {
                     // A row from before its table had a workflow counts as being in the initial state.
@@ -128,6 +129,26 @@ public enum OperationRules {
                 .invalidTransition,
                 "a revision is never published itself: the secretariat publishes its values onto the \(table.name) it revises"
             )
+        }
+        return nil
+    }
+
+    /// Refuses a change of a published key's `public_key` or `algorithm` (`organisation_key`).
+    ///
+    /// The key is set when the row is created and never changes. A rotation is a new row
+    /// (protocol §19), so correspondents who pinned the old key see a new one, and texts sealed
+    /// to the old key keep naming a key that was published.
+    static func checkKeyRow(_ operation: SyncOperation, existing: RowState?, table: TableSchema) -> Rejection? {
+        guard table.name == "organisation_key", let existing, !existing.isDeleted else { return nil }
+        for column in ["public_key", "algorithm"] {
+            guard let proposed = operation.fields[column] else { continue }
+            let stored = existing.values[column] ?? .null
+            if proposed != stored {
+                return Rejection(
+                    .invalidValue,
+                    "the \(column) of a published key never changes; publish a new organisation_key row to rotate (organisation_key \(operation.row))"
+                )
+            }
         }
         return nil
     }

@@ -292,7 +292,7 @@ public struct RowChange: Codable, Sendable, Equatable {
     public var kind: Kind
     /// The row's field values, server-managed ones included (empty for a purge or a deleted row).
     public var fields: [String: FieldValue]
-    /// The version (`<hlc>@<replica>`) that wrote each field.
+    /// The version (`<hlc>@<writer>`, the writer an operation id) that wrote each field.
     public var versions: [String: String]
     /// The deleting version, when the row was deleted.
     public var deleted: String?

@@ -32,6 +32,11 @@ extension FollowupCommand {
                     cursor    \(status.cursor)
                     last sync \(lastSync)
                     """)
+                if status.wipePending {
+                    print(
+                        "wipe      pending: removed rows may still have bytes in the write-ahead log (another program was reading the replica); the next sync wipes them"
+                    )
+                }
             }
         }
     }

@@ -49,6 +49,11 @@ extension FollowupCommand {
                 if report.purged > 0 {
                     printError("note: \(report.purged) rows are no longer visible to \(result.org) and were removed")
                 }
+                if report.wipePending {
+                    printError(
+                        "warning: removed rows may still have bytes in this replica's write-ahead log, because another program (the desk, another followup command) was reading it; close it and run 'followup sync' again to wipe them"
+                    )
+                }
                 if report.filesUnavailable > 0 {
                     printError(
                         "note: \(report.filesUnavailable) evidence files are not on the server yet; the next sync asks again"
