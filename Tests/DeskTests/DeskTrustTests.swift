@@ -28,7 +28,7 @@ struct DeskTrustTests {
         // A row from a server that accepted a terminal escape before the rules refused it.
         let old = UUIDv7.make()
         let seq = try desk.replica.settings().cursor + 1
-        let version = FieldVersion(hlc: HLCTimestamp(physical: 1_700_000_000_000), replica: "old-replica").description
+        let version = FieldVersion(hlc: HLCTimestamp(physical: 1_700_000_000_000), writer: UUIDv7.make()).description
         _ = try desk.replica.apply(
             PullResponse(
                 changes: [
