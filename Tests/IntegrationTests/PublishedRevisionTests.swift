@@ -103,6 +103,66 @@ struct PublishedRevisionTests {
         #expect(try ministry.rejectedOperations().isEmpty)
     }
 
+    @Test(
+        "a ministry's edit of a published progress update is a revision; the server itself refuses a direct change"
+    )
+    func progressUpdateRevision() async throws {
+        let (desk, action) = try await Self.publishedAction()
+        let (ministry, secretariat, ngo) = (desk["moj"], desk["nmirf"], desk["ngo"])
+        let update = try ministry.reportProgress(NewProgressUpdate(action: action, narrative: "Bill drafted"))
+        try ministry.move(update, to: "submitted")
+        try await desk.sync("moj", "nmirf")
+        try secretariat.move(update, to: "published")
+        try await desk.sync("nmirf", "moj", "ngo")
+        #expect(try ngo.row("progress_update", id: update)?["narrative"] == .text("Bill drafted"))
+
+        // The server's own verdict, on operations no replica checked: the ministry may change
+        // neither the published text nor its state (no transition leads back out of published
+        // but the secretariat's), and may not delete it.
+        let server = desk.server
+        let session = try await server.storage.openSession(
+            user: "malik", replica: nil, deviceName: "probe", tokenHash: "probe-malik", now: server.clock.nowMillis())
+        let hlc = HLCTimestamp(physical: server.clock.nowMillis())
+        let direct = [
+            SyncOperation(
+                id: UUIDv7.make(), table: "progress_update", row: update, kind: .upsert,
+                fields: ["narrative": .text("Quietly changed")], hlc: hlc, replica: session.replica),
+            SyncOperation(
+                id: UUIDv7.make(), table: "progress_update", row: update, kind: .upsert,
+                fields: ["state": .text("draft")], hlc: hlc, replica: session.replica),
+            SyncOperation(
+                id: UUIDv7.make(), table: "progress_update", row: update, kind: .delete, fields: [:], hlc: hlc,
+                replica: session.replica),
+        ]
+        let verdicts = try await server.service.push(PushRequest(ops: direct), session: session).verdicts
+        #expect(verdicts.map(\.status) == [.rejected, .rejected, .rejected])
+        #expect(verdicts.map(\.code) == [.forbidden, .invalidTransition, .forbidden])
+        let stored = try await server.storage.read { try $0.state("progress_update", id: update) }
+        #expect(stored?.values["narrative"] == .text("Bill drafted"))
+        #expect(stored?.values["state"] == .text("published"))
+        #expect(stored?.tombstone == nil)
+
+        // Through the domain the edit becomes a revision the public reads only once published.
+        guard
+            case .revision(let revision) = try ministry.edit(
+                "progress_update", id: update, fields: ["narrative": .text("Bill tabled in parliament")])
+        else {
+            Issue.record("an edit of a published progress update by a ministry must make a revision")
+            return
+        }
+        #expect(try ministry.row("progress_update", id: revision)?["revision_of"] == .text(update))
+        try ministry.move(revision, to: "submitted")
+        try await desk.sync("moj", "nmirf", "ngo")
+        #expect(try ngo.row("progress_update", id: update)?["narrative"] == .text("Bill drafted"))
+        #expect(try ngo.row("progress_update", id: revision) == nil)
+        #expect(try secretariat.revisions(of: "progress_update", id: update).map(\.id) == [revision])
+        try secretariat.move(revision, to: "published")
+        try await desk.sync("nmirf", "ngo", "moj")
+        #expect(try ngo.row("progress_update", id: update)?["narrative"] == .text("Bill tabled in parliament"))
+        #expect(try ministry.rejectedOperations().isEmpty)
+        #expect(try secretariat.rejectedOperations().isEmpty)
+    }
+
     @Test("a revision is never published itself, and names the row it revises for good")
     func revisionRules() async throws {
         let (desk, action) = try await Self.publishedAction()

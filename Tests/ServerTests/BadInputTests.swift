@@ -12,16 +12,19 @@ import Shared
 import TestSupport
 import Testing
 
-/// A server over an in-memory store with one secretariat user, and a manual clock.
+/// A server over an in-memory store with one secretariat user, and a manual clock; what it
+/// logs is kept in `log`.
 struct ServerFixture {
     let storage: SQLiteServerStorage
     let files: DirectoryEvidenceStore
     let clock = ManualWallClock(millis: 1_800_000_000_000)
     let configuration: ServerConfiguration
+    let log = CapturedLog()
 
-    init(maxBodyBytes: Int = 64 * 1024) async throws {
+    init(maxBodyBytes: Int = 64 * 1024, dailyQuotaBytes: Int64? = 256 * 1024 * 1024) async throws {
         configuration = ServerConfiguration(
-            limits: WireLimits(maxPushBytes: maxBodyBytes), maxClockSkewMillis: 60_000, logLevel: LiveServer.logLevel)
+            limits: WireLimits(maxPushBytes: maxBodyBytes), maxClockSkewMillis: 60_000, logLevel: LiveServer.logLevel,
+            dailyQuotaBytes: dailyQuotaBytes)
         storage = try SQLiteServerStorage(writer: DatabaseQueue(), policy: .standard, clock: clock)
         files = try DirectoryEvidenceStore(root: try temporaryDirectory("bad-input-files"))
         try await storage.addOrganisation(id: "nmirf", name: "Secretariat", kind: .secretariat)
@@ -32,7 +35,8 @@ struct ServerFixture {
 
     var app: some ApplicationProtocol {
         buildApplication(
-            configuration, storage: storage, files: files, credentials: Credentials(bcryptCost: 4), clock: clock)
+            configuration, storage: storage, files: files, credentials: Credentials(bcryptCost: 4), clock: clock,
+            logger: log.logger())
     }
 }
 
