@@ -134,6 +134,93 @@ struct SealingRecipientTests {
     }
 
     @Test(
+        "a kind changed to nhri is caught, the author's own organisation is never taken for an NHRI, and a deleted NHRI is kept and flagged"
+    )
+    func kindsAndDeletion() async throws {
+        let fixture = try await Fixture()
+        let (sara, saraSync) = fixture.sara
+        let (omar, omarSync) = fixture.omar
+        let real = try Self.fingerprint("nhri", on: fixture.nadia.0)
+        let (bea, _) = try await fixture.organisation("ngo-b", kind: .ngo, user: "bea")
+        let other = try Self.fingerprint("ngo-b", on: bea)
+        _ = try await saraSync.sync()
+        func institution(_ org: String) throws -> String {
+            try #require(
+                try sara.read { db in
+                    try String.fetchOne(
+                        db, sql: "SELECT id FROM institution WHERE org_id = ? AND _deleted IS NULL", arguments: [org])
+                })
+        }
+        _ = try sara.put("institution", id: try institution("ngo-b"), fields: ["kind": .text("nhri")])
+        _ = try sara.put("institution", id: try institution("ngo-watch"), fields: ["kind": .text("nhri")])
+        #expect(try await saraSync.sync().accepted == 2)
+        #expect(try await omarSync.sync().unconfirmedRecipients == ["ngo-b"])
+        let first = try await fixture.submit("Witness W-11")
+        #expect(first.fingerprints.contains(real) && !first.fingerprints.contains(other))
+        #expect(first.fingerprints.count == 2)
+
+        // The real NHRI's institution row is deleted: it still gets the texts, and the user is told.
+        try sara.delete("institution", id: try institution("nhri"))
+        #expect(try await saraSync.sync().accepted == 1)
+        let warned = try await omarSync.sync()
+        #expect(warned.unlistedRecipients == ["nhri"] && warned.unconfirmedRecipients == ["ngo-b"])
+        #expect(try omar.organisationKeys().first { $0.org == "nhri" }?.recipient == .unlisted)
+        let second = try await fixture.submit("Witness W-12")
+        #expect(second.fingerprints.contains(real) && !second.fingerprints.contains(other))
+    }
+
+    @Test("the CLI flags NHRIs listed at first sight and seals once the user trusts one")
+    func commandLineFirstSight() async throws {
+        let members = SealedSubmissionTests.members + [LiveServer.Member(org: "nhri-2", kind: .nhri, user: "eve")]
+        let (_, data) = try await LiveServer.prepare("sealed-recipients-cli", members: members)
+        let server = try await ServerProcess.start(data: data + "/server")
+        defer { server.stop() }
+        func followup(_ user: String, _ arguments: String..., input: String? = nil) throws -> (Int32, String) {
+            let result = try Executables.run("followup", ["--replica", data + "/" + user] + arguments, input: input)
+            return (result.status, result.output)
+        }
+        for user in ["sara", "nadia", "eve", "omar"] {
+            #expect(
+                try followup(
+                    user, "init", "--server", server.url, "--user", user, "--password-stdin", input: "\(user)-pass"
+                )
+                .0 == 0)
+            _ = try followup(user, "sync")
+        }
+        let rec = try #require(
+            try followup("sara", "put", "recommendation", "text=Protect witnesses").1.split(separator: "\n").first)
+        _ = try followup("sara", "sync")
+        _ = try followup("omar", "sync")
+
+        // Two organisations are listed as NHRIs at first sight: neither is taken on trust.
+        let status = try followup("omar", "status").1
+        #expect(status.contains("WARNING   nhri is listed as an NHRI but not accepted here"))
+        #expect(status.contains("WARNING   nhri-2 is listed as an NHRI but not accepted here"))
+        #expect(try followup("omar", "keys").1.contains("NOT AN ACCEPTED NHRI"))
+        #expect(
+            try followup(
+                "omar", "submissions", "add", "--rec", String(rec), "--text", "Witness W-21 fears reprisals",
+                "--confidential"
+            ).0 == 0)
+        _ = try followup("omar", "sync")
+        let omar = try Replica(directory: data + "/omar")
+        #expect(try omar.status().waitingForKeys == 1)
+        #expect(try omar.sealingBlock() == .unconfirmedNHRI(orgs: ["nhri", "nhri-2"]))
+
+        // The NGO confirms the real NHRI's fingerprint out of band and trusts it: what waited is
+        // sealed to it (and the NGO), not to the other.
+        let real = try Self.fingerprint("nhri", on: try Replica(directory: data + "/nadia"))
+        #expect(try followup("omar", "keys", "trust", "nhri", OrganisationPublicKey.display(real)).0 == 0)
+        _ = try followup("omar", "sync")
+        #expect(try omar.status().pending == 0)
+        let id = try #require(try omar.submissions(matching: "W-21").first?.id)
+        let sealed = try #require(try SealedSubmissionTests.raw(omar, id).flatMap(SealedText.init(value:)))
+        #expect(sealed.fingerprints.count == 2 && sealed.fingerprints.contains(real))
+        let after = try followup("omar", "status").1
+        #expect(!after.contains("WARNING   nhri is") && after.contains("WARNING   nhri-2 is"))
+    }
+
+    @Test(
         "two NHRI devices that publish a key at the same time agree on the current one; the other device is told to import it"
     )
     func twoDevicesPublishAtOnce() async throws {

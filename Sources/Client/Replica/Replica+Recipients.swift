@@ -46,25 +46,25 @@ extension Replica {
     /// stays a recipient (unlisted) until the user forgets it.
     static func nhriRecipients(_ db: Database, adopting: Bool) throws -> NHRIRecipients {
         let settings = try settings(db)
-        let listed = Set(
+        // The replica's own organisation always gets its texts; it is never an NHRI to accept.
+        var listed = Set(
             try String.fetchAll(
                 db,
                 sql:
                     "SELECT DISTINCT org_id FROM institution WHERE _deleted IS NULL AND kind = 'nhri' AND org_id IS NOT NULL"
             ))
-        var accepted = Set(
+        listed.remove(settings.org)
+        let accepted = Set(
             try String.fetchAll(db, sql: "SELECT org FROM trusted_recipient WHERE forgotten = 0"))
         let everAccepted = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM trusted_recipient)") ?? false
         let ownNHRI = settings.orgKind == OrganisationKind.nhri.rawValue
-        if ownNHRI {
-            accepted.insert(settings.org)
-        } else if !everAccepted, listed.count == 1, let first = listed.first {
-            accepted.insert(first)
+        if !ownNHRI, !everAccepted, listed.count == 1, let first = listed.first {
             if adopting { try acceptRecipient(first, db) }
+            return NHRIRecipients(trusted: [first], unconfirmed: [], unlisted: [])
         }
         return NHRIRecipients(
-            trusted: accepted.sorted(), unconfirmed: listed.subtracting(accepted).sorted(),
-            unlisted: accepted.subtracting(listed).sorted())
+            trusted: accepted.union(ownNHRI ? [settings.org] : []).sorted(),
+            unconfirmed: listed.subtracting(accepted).sorted(), unlisted: accepted.subtracting(listed).sorted())
     }
 
     /// Records `org` as an accepted NHRI recipient (again, when it was forgotten).
