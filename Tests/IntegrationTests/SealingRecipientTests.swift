@@ -175,18 +175,11 @@ struct SealingRecipientTests {
         let (_, data) = try await LiveServer.prepare("sealed-recipients-cli", members: members)
         let server = try await ServerProcess.start(data: data + "/server")
         defer { server.stop() }
-        func followup(_ user: String, _ arguments: String..., input: String? = nil) throws -> (Int32, String) {
-            let result = try Executables.run("followup", ["--replica", data + "/" + user] + arguments, input: input)
-            return (result.status, result.output)
+        func followup(_ user: String, _ arguments: String...) throws -> (Int32, String) {
+            try SealedSubmissionTests.followup(data, user, arguments)
         }
-        for user in ["sara", "nadia", "eve", "omar"] {
-            #expect(
-                try followup(
-                    user, "init", "--server", server.url, "--user", user, "--password-stdin", input: "\(user)-pass"
-                )
-                .0 == 0)
-            _ = try followup(user, "sync")
-        }
+        #expect(try SealedSubmissionTests.initialise(["sara", "nadia", "eve", "omar"], data: data, url: server.url))
+        for user in ["sara", "nadia", "eve", "omar"] { _ = try followup(user, "sync") }
         let rec = try #require(
             try followup("sara", "put", "recommendation", "text=Protect witnesses").1.split(separator: "\n").first)
         _ = try followup("sara", "sync")
