@@ -76,7 +76,7 @@ extension FollowupCommand {
                 let replica = try options.open()
                 try replica.trustKey(org: org, fingerprint: fingerprint.joined())
                 print(
-                    "the current key of \(org) is trusted; confidential edits waiting for it are sealed at the next sync"
+                    "the current key of \(org) is trusted (and \(org), if it is listed as an NHRI, receives the confidential texts sealed from now on); confidential edits waiting for it are sealed at the next sync"
                 )
             }
         }
