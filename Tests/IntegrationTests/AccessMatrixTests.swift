@@ -224,9 +224,10 @@ struct AccessMatrixTests {
                 "draft": try await response("draft"), "submitted": try await response("submitted"),
                 "published": try await response("published"),
             ]
-            // An attachment names a file whose bytes its writer uploaded first.
-            func upload(_ account: Account, _ text: String) async throws -> String {
-                let bytes = Data(text.utf8)
+            // An attachment names a file whose bytes its writer uploaded first (sealed, for a
+            // confidential submission, protocol §19).
+            func upload(_ account: Account, _ text: String, sealed: Bool = false) async throws -> String {
+                let bytes = sealed ? SealedFile.sample(Data(text.utf8)) : Data(text.utf8)
                 let hash = ContentHash.of(bytes)
                 _ = try await account.transport.uploadFile(hash, bytes: bytes, offset: 0, length: Int64(bytes.count))
                 return hash
@@ -238,7 +239,7 @@ struct AccessMatrixTests {
             let submissionAttachment = try await g.create(
                 "attachment",
                 [
-                    "content_hash": .text(try await upload(g, "Witness statement")),
+                    "content_hash": .text(try await upload(g, "Witness statement", sealed: true)),
                     "parent_table": .text("submission"),
                     "parent_id": .text(confidentialSubmission),
                 ])
@@ -342,7 +343,8 @@ struct AccessMatrixTests {
                     touch: ["file_name": .text("f")]),
                 Cell(
                     table: "attachment", state: "of a confidential submission", id: submissionAttachment, readers: "GN",
-                    writers: "G", touch: ["file_name": .text("f")]),
+                    // Its name is sealed too (protocol §19): a name in clear is refused to everyone.
+                    writers: "G", touch: ["file_name": .text(SealedText.sample("f"))]),
             ]
             // Generated from the policy: every table, and every state it distinguishes, has a cell.
             let covered = Set(

@@ -112,18 +112,19 @@ struct EvidenceFileTests {
         try await LiveServer.run("evidence-confidential", members: Self.members) { server in
             let (ngo, submission) = try await Self.ngoSubmission(server, "Witness W1 reports", confidential: true)
             let bytes = Self.bytes(50_000)
-            let hash = ContentHash.of(bytes)
             let evidence = try ngo.attach(try Self.file(bytes, named: "witness.docx", in: server.data), to: submission)
-            #expect(
-                evidence.mediaType == "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+            let docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            #expect(evidence.mediaType == docx)
+            // The file travels sealed (protocol §19): the server names it by the sealed bytes' hash.
+            let hash = evidence.hash
+            #expect(hash != ContentHash.of(bytes))
             _ = try await ngo.syncWithServer()
 
             let nhri = try Replica(directory: server.data + "/nadia")
             #expect(try await nhri.syncWithServer().report.filesDownloaded == 1)
             #expect(
-                try Data(
-                    contentsOf: URL(fileURLWithPath: try #require(try nhri.evidencePath(ofAttachment: evidence.id))))
-                    == bytes)
+                try nhri.openedAttachment(evidence.id)
+                    == OpenedEvidence(fileName: "witness.docx", mediaType: docx, bytes: bytes, wasSealed: true))
 
             let ministry = try await server.enrol("malik")
             let synced = try await ministry.syncWithServer()

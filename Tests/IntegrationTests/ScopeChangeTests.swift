@@ -184,6 +184,23 @@ struct ScopeChangeTests {
             let file = try bytesOfOpenDatabase(directory + "/" + Replica.fileName)
             #expect(file.range(of: Data("Secret draft 7f3a".utf8)) == nil)
 
+            // A client that does not say which organisation its edits were made for (one built
+            // before `org`) is refused once its user has moved: its edits may predate the move.
+            let stale = SyncOperation(
+                id: UUIDv7.make(), table: "action", row: action, kind: .upsert,
+                fields: ["title": .text("Sent without org 4d1b")],
+                hlc: HLCTimestamp(physical: Int64(Date().timeIntervalSince1970 * 1000)),
+                replica: try malik.status().replica)
+            let token = try #require(try malik.settings().token)
+            await #expect {
+                _ = try await HTTPSyncTransport(baseURL: url, token: token).push(PushRequest(ops: [stale]))
+            } throws: { error in
+                (error as? TransportError)?.code == .organisationChanged
+            }
+            #expect(
+                try await storage.read { try $0.state("action", id: action) }?.values["title"]
+                    == stored?.values["title"])
+
             // Disabled: the token stops at once, the replica is told, and its pending edit stays.
             _ = try malik.put("recommendation", id: rec, fields: ["paragraph": .text("12")])
             try await storage.setUserDisabled(name: "malik", disabled: true)

@@ -44,14 +44,20 @@ struct SealedSubmissionTests {
         }
     }
 
+    /// A server process logging at trace level over `members` and a second NHRI user, `nour`
+    /// (a new device without the keys); answers it and the test's data directory.
+    static func startTracing(_ name: String, members: [LiveServer.Member]) async throws -> (ServerProcess, String) {
+        let (storage, data) = try await LiveServer.prepare(name, members: members)
+        try await storage.addUser(
+            name: "nour", org: "nhri", passwordHash: try await Credentials(bcryptCost: 4).hashPassword("nour-pass"))
+        return (try await ServerProcess.start(data: data + "/server", environment: ["LOG_LEVEL": "trace"]), data)
+    }
+
     @Test(
         "the server's database, WAL and logs never hold a confidential text; the NHRI reads it, its author re-reads it, others cannot"
     )
     func serverHoldsCiphertextOnly() async throws {
-        let (storage, data) = try await LiveServer.prepare("sealed-e2e", members: Self.members)
-        try await storage.addUser(
-            name: "nour", org: "nhri", passwordHash: try await Credentials(bcryptCost: 4).hashPassword("nour-pass"))
-        let server = try await ServerProcess.start(data: data + "/server", environment: ["LOG_LEVEL": "trace"])
+        let (server, data) = try await Self.startTracing("sealed-e2e", members: Self.members)
         defer { server.stop() }
         func enrol(_ user: String) async throws -> Replica {
             try await Replica.enrol(

@@ -19,9 +19,12 @@ struct ServerFixture {
     let clock = ManualWallClock(millis: 1_800_000_000_000)
     let configuration: ServerConfiguration
 
-    init(maxBodyBytes: Int = 64 * 1024) async throws {
-        configuration = ServerConfiguration(
-            limits: WireLimits(maxPushBytes: maxBodyBytes), maxClockSkewMillis: 60_000, logLevel: LiveServer.logLevel)
+    init(maxBodyBytes: Int = 64 * 1024, trustedProxies: Set<String> = []) async throws {
+        var configuration = ServerConfiguration(
+            port: 0, limits: WireLimits(maxPushBytes: maxBodyBytes), maxClockSkewMillis: 60_000,
+            logLevel: LiveServer.logLevel)
+        configuration.trustedProxies = trustedProxies
+        self.configuration = configuration
         storage = try SQLiteServerStorage(writer: DatabaseQueue(), policy: .standard, clock: clock)
         files = try DirectoryEvidenceStore(root: try temporaryDirectory("bad-input-files"))
         try await storage.addOrganisation(id: "nmirf", name: "Secretariat", kind: .secretariat)

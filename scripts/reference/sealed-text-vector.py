@@ -44,14 +44,14 @@ def public(private):
     return private.public_key().public_bytes(RAW, serialization.PublicFormat.Raw)
 
 
-def hpke_seal(recipient_public, ephemeral, aad, plaintext):
+def hpke_seal(recipient_public, ephemeral, aad, plaintext, info=INFO):
     """RFC 9180 base mode, single shot: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20Poly1305."""
     enc = public(ephemeral)
     dh = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient_public))
     eae_prk = labeled_extract(KEM_SUITE, b"", b"eae_prk", dh)
     shared = labeled_expand(KEM_SUITE, eae_prk, b"shared_secret", enc + recipient_public, 32)
     psk_id_hash = labeled_extract(HPKE_SUITE, b"", b"psk_id_hash", b"")
-    info_hash = labeled_extract(HPKE_SUITE, b"", b"info_hash", INFO)
+    info_hash = labeled_extract(HPKE_SUITE, b"", b"info_hash", info)
     context = b"\0" + psk_id_hash + info_hash
     secret = labeled_extract(HPKE_SUITE, shared, b"secret", b"")
     key = labeled_expand(HPKE_SUITE, secret, b"key", context, 32)

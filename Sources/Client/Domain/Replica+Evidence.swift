@@ -54,7 +54,7 @@ extension Replica {
         let name = Self.evidenceFileName(name ?? (path as NSString).lastPathComponent)
         try authorise([RowEdit(table: "attachment", fields: Self.attachmentProbe(table: table, id: id))])
         let stored = try storeEvidence(from: path)
-        let evidence = AttachedEvidence(
+        var evidence = AttachedEvidence(
             id: UUIDv7.make(), hash: stored.hash, size: stored.size, mediaType: Self.mediaType(of: name),
             fileName: name)
         try putAuthorised(
@@ -64,6 +64,12 @@ extension Replica {
                 "media_type": .text(evidence.mediaType), "file_name": .text(name), "parent_table": .text(table),
                 "parent_id": .text(id),
             ])
+        // An attachment of a confidential submission names its sealed file (protocol §19).
+        if let stored = try self.row("attachment", id: evidence.id),
+            case .text(let hash)? = stored["content_hash"], case .integer(let size)? = stored["size"]
+        {
+            (evidence.hash, evidence.size) = (hash, size)
+        }
         return evidence
     }
 
@@ -106,19 +112,17 @@ extension Replica {
         return try evidencePath(hash).flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
     }
 
-    /// Writes attachment `id`'s bytes to `destination`, downloading them through the transport
-    /// `transport` makes first when this replica lacks them; the bytes are checked against the
-    /// content hash.
+    /// Writes attachment `id`'s file to `destination`, downloading it through the transport
+    /// `transport` makes first when this replica lacks it (checked against the content hash),
+    /// and opening it when it is sealed (`sealed` when no key here opens it: nothing is written).
     public func writeAttachment(
-        _ id: String, to destination: String, transport: () throws -> any SyncTransport
+        _ id: String, to destination: String, transport: @escaping () throws -> any SyncTransport
     ) async throws {
-        let hash = try attachmentHash(id)
-        if try evidencePath(ofAttachment: id) == nil {
-            try await SyncEngine(replica: self, transport: try transport()).download(hash)
-        }
-        guard let source = try evidencePath(hash) else { throw Self.noEvidenceDirectory }
+        let opened = try await openAttachment(id, transport: transport)
         try EvidenceFiles.remove(destination)
-        try FileManager.default.copyItem(atPath: source, toPath: destination)
+        guard FileManager.default.createFile(atPath: destination, contents: opened.bytes) else {
+            throw ReplicaError(.invalidFile, "cannot write \(destination)")
+        }
     }
 
     /// The table and id of the live row `reference` names (`table:id` or an id alone) that an
@@ -187,6 +191,7 @@ extension Replica {
                     SELECT DISTINCT json_extract(op, '$.fields.content_hash') FROM outbox
                     WHERE json_extract(op, '$.table') = 'attachment'
                       AND json_type(op, '$.fields.content_hash') = 'text'
+                      AND json_extract(op, '$.row') NOT IN (SELECT row_id FROM sealing_wait)
                     """)
         }
         return try hashes.filter(ContentHash.isValid).compactMap { hash in

@@ -99,7 +99,8 @@ extension Replica {
     /// text in clear in the outbox and its row waits (`sealing_wait`): no edit of that row is
     /// pushed until `sealWaiting` has sealed them.
     func sealing(_ operation: SyncOperation, _ db: Database) throws -> SyncOperation {
-        // Only submission rows ever wait, so other tables' edits (imports) pay nothing here.
+        if operation.table == "attachment" { return try sealingAttachment(operation, db) }
+        // Only submission and attachment rows ever wait, so other tables' edits (imports) pay nothing here.
         guard operation.table == Self.sealedTable, operation.kind == .upsert else { return operation }
         let waiting =
             try Bool.fetchOne(
@@ -157,7 +158,7 @@ extension Replica {
             let table = try table(Self.sealedTable)
             let column = Self.sealedColumn
             let decoder = WireCoding.decoder()
-            var count = 0
+            var count = try sealWaitingAttachments(rowIDs, to: recipients, db)
             for row in try Row.fetchAll(db, sql: "SELECT seq, op FROM outbox ORDER BY seq") {
                 var operation = try decoder.decode(SyncOperation.self, from: Data((row[1] as String).utf8))
                 guard rowIDs.contains(operation.row), operation.table == table.name,
@@ -196,6 +197,7 @@ extension Replica {
     static func revealed(
         _ table: String, id: String, _ values: [String: FieldValue], _ db: Database
     ) throws -> [String: FieldValue] {
+        if table == "attachment" { return try revealedAttachment(id: id, values, db) }
         guard table == sealedTable, case .text(let value) = values[sealedColumn],
             let envelope = SealedText(value: value)
         else { return values }
@@ -203,6 +205,29 @@ extension Replica {
         guard let text = envelope.open(with: try privateKeys(db).map(\.key), binding: binding) else { return values }
         var opened = values
         opened[sealedColumn] = .text(text)
+        return opened
+    }
+
+    /// An attachment's `values` with its sealed name and media type opened, when a key here
+    /// opens them; the sealed values are kept otherwise.
+    static func revealedAttachment(
+        id: String, _ values: [String: FieldValue], _ db: Database
+    ) throws -> [String: FieldValue] {
+        guard
+            sealedAttachmentColumns.contains(where: { column in
+                if case .text(let value)? = values[column] { return SealedText.isSealed(value) }
+                return false
+            })
+        else { return values }
+        let keys = try privateKeys(db).map(\.key)
+        var opened = values
+        for column in sealedAttachmentColumns {
+            guard case .text(let value)? = values[column], let envelope = SealedText(value: value),
+                let text = envelope.open(
+                    with: keys, binding: SealedText.binding(table: "attachment", row: id, column: column))
+            else { continue }
+            opened[column] = .text(text)
+        }
         return opened
     }
 
@@ -215,7 +240,8 @@ extension Replica {
             return try Self.nhriRecipients(db, adopting: true)
         }
         let published = try publishOrganisationKey()
-        let (sealed, block) = try sealWaiting()
+        var (sealed, block) = try sealWaiting()
+        if block == nil { sealed += try settleAttachmentSeals() }
         let changed = try organisationKeys().filter { $0.trust == .changed }.map(\.org)
         return KeySettlement(
             published: published, sealed: sealed, block: block, changed: changed,

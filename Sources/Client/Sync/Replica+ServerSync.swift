@@ -50,10 +50,16 @@ extension Replica {
             org: try self.settings().org)
     }
 
-    /// Writes attachment `id`'s bytes to `destination`, downloading them from the replica's
-    /// server first when they are not on this replica yet (`followup open`).
+    /// Writes attachment `id`'s file to `destination`, downloading it from the replica's
+    /// server first when it is not on this replica yet, and opening it when it is sealed.
     public func writeAttachment(_ id: String, to destination: String) async throws {
         try await writeAttachment(id, to: destination, transport: { try serverTransport() })
+    }
+
+    /// Attachment `id`'s file, opened (`followup open`), downloading it from the replica's
+    /// server first when it is not on this replica yet.
+    public func openAttachment(_ id: String) async throws -> OpenedEvidence {
+        try await openAttachment(id, transport: { try serverTransport() })
     }
 
     /// The HTTP transport to the replica's server with its session; `unauthorized` when signed out.

@@ -94,6 +94,8 @@ public struct SyncEngine: Sendable {
         report.unlistedRecipients = keys.unlistedRecipients
         report.ownKeysElsewhere = keys.ownKeysElsewhere
         if keys.published || keys.sealed > 0 {
+            // Files sealed just now are uploaded before the attachments naming them.
+            report.filesUploaded += try await uploadEvidence()
             let again = try await push(progress: progress)
             report.accepted += again.accepted
             report.rejected += again.rejected

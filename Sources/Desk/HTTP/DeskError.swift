@@ -23,6 +23,8 @@ public struct DeskError: Error, Sendable, Equatable {
         case fileTooLarge = "file_too_large"
         /// An evidence file whose bytes have not reached this replica yet: 404.
         case notDownloaded = "not_downloaded"
+        /// A confidential submission's file sealed to keys this replica does not hold: 403.
+        case sealed
         /// Something failed on this computer (the log says what): 500.
         case failed
     }
@@ -37,7 +39,7 @@ public struct DeskError: Error, Sendable, Equatable {
     public var status: HTTPResponse.Status {
         switch code {
         case .wrongHost: .misdirectedRequest
-        case .noSession, .entryRefused, .csrf, .forbidden: .forbidden
+        case .noSession, .entryRefused, .csrf, .forbidden, .sealed: .forbidden
         case .notFound, .notDownloaded: .notFound
         case .fileTooLarge: .contentTooLarge
         case .badForm: .badRequest

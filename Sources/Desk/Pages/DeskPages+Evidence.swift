@@ -23,14 +23,20 @@ extension DeskPages {
     func evidence(of table: String, id: String, catalog: Catalog) -> [String: Any] {
         let text = AccessPolicy.text
         let files: [[String: Any]] = ((try? replica.attachments(of: id)) ?? []).map { attachment in
+            let sealed = text(attachment.values["file_name"]).map(SealedText.isSealed) == true
             var view: [String: Any] = [
-                "name": text(attachment.values["file_name"]) ?? catalog["evidence_unnamed"],
+                "name": sealed
+                    ? catalog["evidence_sealed_name"]
+                    : text(attachment.values["file_name"]) ?? catalog["evidence_unnamed"],
                 "size": attachment.values["size"].flatMap { value -> String? in
                     guard case .integer(let bytes) = value else { return nil }
                     return catalog.byteCount(bytes)
                 } ?? "",
             ]
-            if (try? replica.evidencePath(ofAttachment: attachment.id)) != nil {
+            if sealed {
+                // No key here opens it: neither its name nor its bytes are offered.
+                view["missing"] = catalog["evidence_sealed"]
+            } else if (try? replica.evidencePath(ofAttachment: attachment.id)) != nil {
                 view["href"] = "/files/\(attachment.id)"
             } else {
                 view["missing"] = catalog["evidence_not_downloaded"]
@@ -98,14 +104,23 @@ extension DeskPages {
         return .redirect(to: back + "?notice=notice_attached", type: .normal)
     }
 
-    /// The bytes of attachment `id`, with headers that keep the file from acting as a page of
-    /// the desk: its own type only for the images and plain text in `inlineMediaTypes`,
-    /// `application/octet-stream` and a download otherwise, `nosniff`, and a sandbox.
+    /// The bytes of attachment `id`, opened when it is sealed.
+    ///
+    /// Headers keep the file from acting as a page of the desk: its own type only for the images
+    /// and plain text in `inlineMediaTypes`, `application/octet-stream` and a download otherwise,
+    /// `nosniff`, and a sandbox. A sealed file no key here opens is refused (`sealed`), never
+    /// served as it is.
     func openFile(_ id: String, request: Request, context: DeskRequestContext) throws -> Response {
-        guard let values = try? replica.row("attachment", id: id) else { throw DeskError(.notFound) }
-        guard let path = try? replica.evidencePath(ofAttachment: id) else { throw DeskError(.notDownloaded) }
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let name = Replica.evidenceFileName(AccessPolicy.text(values["file_name"]) ?? "file")
+        guard (try? replica.row("attachment", id: id)) != nil else { throw DeskError(.notFound) }
+        guard (try? replica.evidencePath(ofAttachment: id)) != nil else { throw DeskError(.notDownloaded) }
+        let opened: OpenedEvidence
+        do {
+            opened = try replica.openedAttachment(id)
+        } catch let error as ReplicaError where error.code == .sealed {
+            throw DeskError(.sealed)
+        }
+        let data = opened.bytes
+        let name = opened.fileName
         let mediaType = Replica.mediaType(of: name)
         let inline = Self.inlineMediaTypes.contains(mediaType)
         var headers: HTTPFields = [

@@ -52,18 +52,24 @@ extension ServerCommand {
             help:
                 "Megabytes of edits each organisation but the secretariat may have accepted per UTC day (0: no quota)."
         ) var dailyQuotaMb = 256
+        @Option(
+            name: .customLong("trusted-proxy"),
+            help:
+                "Address of a proxy in front of the server whose X-Forwarded-For names the client (repeatable); sign-in throttling and logs then use the client's address."
+        ) var trustedProxies: [String] = []
 
         public init() {}
 
         public func run() async throws {
             let storage = try options.openStorage()
-            let configuration = ServerConfiguration(
+            var configuration = ServerConfiguration(
                 host: host, port: port, limits: WireLimits(maxPushBytes: maxBodyBytes),
                 maxClockSkewMillis: Int64(maxClockSkew) * 1000,
                 logLevel: ServerConfiguration.logLevel(fromEnvironment: .info), idleTimeoutSeconds: idleTimeout,
                 maxConnections: maxConnections, maxFileBytes: maxFileBytes,
                 sessionLimits: SessionLimits(idleDays: sessionIdleDays, maxDays: sessionMaxDays),
                 dailyQuotaBytes: dailyQuotaMb > 0 ? Int64(dailyQuotaMb) * 1024 * 1024 : nil)
+            configuration.trustedProxies = Set(trustedProxies)
             let host = self.host
             let data = options.data
             let app = buildApplication(configuration, storage: storage, files: try options.openFiles()) { port in

@@ -90,7 +90,13 @@ public struct EvidenceService: Sendable {
             guard case .text(let hash)? = operation.fields["content_hash"], ContentHash.isValid(hash) else {
                 continue
             }
-            named.sizes[hash] = try files.completeSize(hash)
+            let size = try files.completeSize(hash)
+            named.sizes[hash] = size
+            if let size,
+                SealedFile.isSealed(try files.read(hash, from: 0, length: min(size, Int64(SealedFile.magic.count))))
+            {
+                named.sealed.insert(hash)
+            }
             if try files.hasUploaded(hash, uploader: session.org) { named.uploaded.insert(hash) }
         }
         return named
@@ -128,6 +134,8 @@ public struct AttachedFiles: Sendable {
     public var sizes: [String: Int64?] = [:]
     /// The named files the pushing organisation uploaded whole.
     public var uploaded: Set<String> = []
+    /// The named files held whole that start as a sealed file does (`SealedFile.magic`).
+    public var sealed: Set<String> = []
 
     /// Creates the facts of a push that names no file.
     public init(maxFileBytes: Int64) {
@@ -136,8 +144,9 @@ public struct AttachedFiles: Sendable {
 
     /// Why an operation the decider accepted must be refused after all, or nil: an attachment
     /// naming a file whose bytes the pushing organisation has not uploaded whole and may not
-    /// read (`file_not_uploaded`), of a size over the limit (`file_too_large`), or a `size`
-    /// that is not the file's (`invalid_value`).
+    /// read (`file_not_uploaded`), of a size over the limit (`file_too_large`), a `size`
+    /// that is not the file's (`invalid_value`), or an attachment of a confidential submission
+    /// in clear (`invalid_value`, `clearFileRejection`).
     func refusal(of operation: SyncOperation, keys: [String], in store: some SyncStoreReader) throws -> Rejection? {
         guard operation.table == Self.table, operation.kind == .upsert else { return nil }
         let written = operation.fields["size"].flatMap { value -> Int64? in
@@ -148,7 +157,9 @@ public struct AttachedFiles: Sendable {
                 .fileTooLarge,
                 "the file has \(written) bytes; this server accepts files of at most \(maxFileBytes) bytes")
         }
-        guard case .text(let hash)? = operation.fields["content_hash"] else { return nil }
+        guard case .text(let hash)? = operation.fields["content_hash"] else {
+            return try clearFileRejection(of: operation, in: store)
+        }
         let notUploaded = Rejection(
             .fileNotUploaded, "the bytes of file \(hash) were not uploaded whole; upload them before the attachment")
         guard case .some(.some(let size)) = sizes[hash] else { return notUploaded }
@@ -159,6 +170,37 @@ public struct AttachedFiles: Sendable {
         }
         if let written, written != size {
             return Rejection(.invalidValue, "attachment.size is \(written) but the file has \(size) bytes")
+        }
+        return try clearFileRejection(of: operation, in: store)
+    }
+
+    /// Why an upsert of an attachment is refused for leaving a confidential submission's file
+    /// in clear, or nil when it does not (protocol §19).
+    ///
+    /// When the attachment's parent, as the upsert leaves it, is a confidential submission, its
+    /// `file_name` and `media_type` (as the row would hold them) must be sealed texts and the
+    /// file its upsert names must start as a sealed file does. The server cannot open either;
+    /// it checks the form, so that a client that does not seal is refused instead of leaving
+    /// the name in the server's database.
+    func clearFileRejection(of operation: SyncOperation, in store: some SyncStoreReader) throws -> Rejection? {
+        let existing = try store.state(Self.table, id: operation.row)?.values ?? [:]
+        func value(_ column: String) -> FieldValue? { operation.fields[column] ?? existing[column] }
+        guard value("parent_table") == .text("submission"), case .text(let parent)? = value("parent_id"),
+            try store.state("submission", id: parent)?.values["confidential"] == .bool(true)
+        else { return nil }
+        for column in ["file_name", "media_type"] {
+            if case .text(let text)? = value(column), !SealedText.isSealed(text) {
+                return Rejection(
+                    .invalidValue,
+                    "the \(column) of a confidential submission's file must be sealed to the NHRI's key (protocol §19); update followup, which seals it before it is sent"
+                )
+            }
+        }
+        if case .text(let hash)? = operation.fields["content_hash"], !sealed.contains(hash) {
+            return Rejection(
+                .invalidValue,
+                "the file of a confidential submission must be sealed to the NHRI's key (protocol §19): file \(hash) is not; update followup, which seals it before it is uploaded"
+            )
         }
         return nil
     }

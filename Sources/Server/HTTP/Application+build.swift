@@ -28,7 +28,9 @@ public func buildApplication(
         storage: storage, credentials: credentials, clock: clock, limits: configuration.sessionLimits)
     let router = Router(context: FollowupRequestContext.self)
     router.add(middleware: APIErrorMiddleware())
-    router.add(middleware: WireLimitsMiddleware(limits: configuration.limits))
+    router.add(
+        middleware: RequestSetupMiddleware(
+            limits: configuration.limits, addresses: ClientAddressRule(trustedProxies: configuration.trustedProxies)))
     let evidence = EvidenceService(files: files, storage: storage, maxFileBytes: configuration.maxFileBytes)
     var sync = SyncService(
         storage: storage, policy: policy, clock: clock, maxClockSkewMillis: configuration.maxClockSkewMillis,

@@ -38,18 +38,3 @@ struct BearerAuthMiddleware: RouterMiddleware {
         return String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
     }
 }
-
-/// Puts the server's configured limits into each request's decoder.
-struct WireLimitsMiddleware: RouterMiddleware {
-    typealias Context = FollowupRequestContext
-
-    let limits: WireLimits
-
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        var context = context
-        context.requestDecoder = WireRequestDecoder(limits: limits)
-        return try await next(request, context)
-    }
-}

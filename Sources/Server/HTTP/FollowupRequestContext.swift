@@ -9,6 +9,9 @@ public struct FollowupRequestContext: RequestContext, RemoteAddressRequestContex
     public var coreContext: CoreRequestContextStorage
     /// The address of the connected client (nil in router tests).
     public var remoteAddress: SocketAddress?
+    /// The caller's address as `ClientAddressRule` finds it (the peer, or behind a trusted
+    /// proxy the address it forwarded for); "unknown" in router tests.
+    public var clientAddress: String
     /// The session behind the bearer token, set by `BearerAuthMiddleware` (nil before it runs).
     public var session: Session?
     /// The SHA-256 of the bearer token, set with `session`.
@@ -22,6 +25,7 @@ public struct FollowupRequestContext: RequestContext, RemoteAddressRequestContex
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
         self.session = nil
         self.tokenHash = nil
         self.requestDecoder = WireRequestDecoder(limits: WireLimits())
@@ -38,6 +42,8 @@ public struct AuthenticatedRequestContext: ChildRequestContext {
     public let tokenHash: String?
     /// The address of the connected client (nil in router tests).
     public var remoteAddress: SocketAddress?
+    /// The caller's address (see `FollowupRequestContext.clientAddress`).
+    public var clientAddress: String
     /// Reads request bodies as protocol messages, within the configured limits.
     public var requestDecoder: WireRequestDecoder
     /// Writes protocol messages, gzip-compressed when the client accepts it.
@@ -50,6 +56,7 @@ public struct AuthenticatedRequestContext: ChildRequestContext {
         self.session = session
         self.tokenHash = context.tokenHash
         self.remoteAddress = context.remoteAddress
+        self.clientAddress = context.clientAddress
         self.requestDecoder = context.requestDecoder
     }
 }

@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     /// The bytes of fields each organisation but the secretariat may have accepted per UTC day
     /// (`--daily-quota-mb`; nil: none).
     public var dailyQuotaBytes: Int64?
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`; none by default).
+    public var trustedProxies: Set<String> = []
 
     /// Creates a configuration.
     public init(

@@ -18,7 +18,7 @@ struct SyncRoutes {
         }
         v1.post("login") { request, context in
             let login = try await request.decode(as: LoginRequest.self, context: context)
-            let address = context.remoteAddress?.ipAddress ?? "unknown"
+            let address = context.clientAddress
             // The name is the caller's text: quoted and escaped, and cut, in the log.
             let user = Logger.MetadataValue.string(String(login.user.prefix(64)).debugDescription)
             do {
@@ -66,7 +66,7 @@ struct SyncRoutes {
                     metadata: [
                         "auth.user": .string(context.session.user), "auth.org": .string(context.session.org),
                         "auth.replica": .string(context.session.replica),
-                        "auth.address": .string(context.remoteAddress?.ipAddress ?? "unknown"),
+                        "auth.address": .string(context.clientAddress),
                         "sync.push.codes": .string(codes),
                     ])
             }
@@ -74,7 +74,7 @@ struct SyncRoutes {
         }
         authenticated.post("password") { request, context in
             let change = try await request.decode(as: PasswordChangeRequest.self, context: context)
-            let address = context.remoteAddress?.ipAddress ?? "unknown"
+            let address = context.clientAddress
             do {
                 let answer = try await identity.changePassword(
                     change, session: context.session, keeping: context.tokenHash, from: address)

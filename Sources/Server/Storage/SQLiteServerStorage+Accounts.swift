@@ -153,7 +153,8 @@ extension SQLiteServerStorage {
 
     private static func fetchSession(_ db: Database, tokenHash: String) throws -> StoredSession? {
         let sql = """
-            SELECT u.name, o.id, o.kind, d.id, u.disabled, s.created_at, coalesce(s.last_used_at, s.created_at)
+            SELECT u.name, o.id, o.kind, d.id, u.disabled, s.created_at, coalesce(s.last_used_at, s.created_at),
+              u.moved_at IS NOT NULL
             FROM auth_session s
             JOIN device d ON d.id = s.device_id
             JOIN user_account u ON u.name = d.user_name
@@ -163,9 +164,9 @@ extension SQLiteServerStorage {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [tokenHash]),
             let kind = OrganisationKind(rawValue: row[2])
         else { return nil }
-        return StoredSession(
-            session: Session(user: row[0], org: row[1], orgKind: kind, replica: row[3]), disabled: row[4],
-            createdAt: row[5], lastUsedAt: row[6])
+        var session = Session(user: row[0], org: row[1], orgKind: kind, replica: row[3])
+        session.userWasMoved = row[7]
+        return StoredSession(session: session, disabled: row[4], createdAt: row[5], lastUsedAt: row[6])
     }
 
     /// Throws unless `org` is an organisation users may belong to (not the operator's).

@@ -59,6 +59,15 @@ public struct SyncService: Sendable {
                 "these edits were made for \(org), but \(session.user) now belongs to \(session.org): nothing was stored; pull to take the new scope, and review the edits"
             )
         }
+        // A client that does not say which organisation its edits were made for cannot be told
+        // apart from one pushing edits made before its user moved: once a user has moved, it
+        // must say (every client built since `org` was added does).
+        if request.org == nil, session.userWasMoved {
+            throw ServiceError(
+                .organisationChanged,
+                "\(session.user) was moved to \(session.org), and this push does not say which organisation its edits were made for: nothing was stored; update followup, then sync"
+            )
+        }
         let now = clock.nowMillis()
         let (decider, recorder) = (self.decider, self.recorder)
         let operations = request.ops

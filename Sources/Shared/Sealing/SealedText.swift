@@ -66,16 +66,7 @@ public struct SealedText: Sendable, Hashable, Codable {
     ) throws -> SealedText {
         let contentKey = SymmetricKey(size: .bits256)
         let box = try ChaChaPoly.seal(Data(text.utf8), using: contentKey, authenticating: binding)
-        let keyBytes = contentKey.withUnsafeBytes { Data($0) }
-        var copies: [Recipient] = []
-        for recipient in recipients {
-            var sender = try HPKE.Sender(recipientKey: recipient.key, ciphersuite: ciphersuite, info: info)
-            let sealedKey = try sender.seal(keyBytes, authenticating: binding)
-            copies.append(
-                Recipient(
-                    fingerprint: recipient.fingerprint, enc: sender.encapsulatedKey.base64EncodedString(),
-                    key: sealedKey.base64EncodedString()))
-        }
+        let copies = try sealContentKey(contentKey, to: recipients, binding: binding, info: info)
         return SealedText(suite: suiteName, recipients: copies, ciphertext: box.combined.base64EncodedString())
     }
 
@@ -96,24 +87,55 @@ public struct SealedText: Sendable, Hashable, Codable {
         guard suite == Self.suiteName, let box = Data(base64Encoded: ciphertext),
             let sealedBox = try? ChaChaPoly.SealedBox(combined: box)
         else { return nil }
-        for key in keys {
-            let fingerprint = OrganisationPublicKey(key.publicKey).fingerprint
-            for recipient in recipients where recipient.fingerprint == fingerprint {
-                guard let enc = Data(base64Encoded: recipient.enc), let sealedKey = Data(base64Encoded: recipient.key),
-                    var opener = try? HPKE.Recipient(
-                        privateKey: key, ciphersuite: Self.ciphersuite, info: Self.info, encapsulatedKey: enc),
-                    let keyBytes = try? opener.open(sealedKey, authenticating: binding), keyBytes.count == 32,
-                    let text = try? ChaChaPoly.open(
-                        sealedBox, using: SymmetricKey(data: keyBytes), authenticating: binding)
-                else { continue }
-                return String(data: text, encoding: .utf8)
+        for contentKey in Self.contentKeys(recipients, with: keys, binding: binding, info: Self.info) {
+            guard let text = try? ChaChaPoly.open(sealedBox, using: contentKey, authenticating: binding) else {
+                continue
             }
+            return String(data: text, encoding: .utf8)
         }
         return nil
     }
 }
 
 extension SealedText {
+    /// `contentKey` sealed by HPKE to each of `recipients`, bound to `binding`, under `info`:
+    /// the recipients' entries of a sealed text or file.
+    static func sealContentKey(
+        _ contentKey: SymmetricKey, to recipients: [OrganisationPublicKey], binding: Data, info: Data
+    ) throws -> [Recipient] {
+        let keyBytes = contentKey.withUnsafeBytes { Data($0) }
+        var copies: [Recipient] = []
+        for recipient in recipients {
+            var sender = try HPKE.Sender(recipientKey: recipient.key, ciphersuite: ciphersuite, info: info)
+            let sealedKey = try sender.seal(keyBytes, authenticating: binding)
+            copies.append(
+                Recipient(
+                    fingerprint: recipient.fingerprint, enc: sender.encapsulatedKey.base64EncodedString(),
+                    key: sealedKey.base64EncodedString()))
+        }
+        return copies
+    }
+
+    /// The content keys the entries of `recipients` that one of `keys` opens hold, in the order
+    /// of `keys`: those a sealed text or file is then tried with.
+    static func contentKeys(
+        _ recipients: [Recipient], with keys: [Curve25519.KeyAgreement.PrivateKey], binding: Data, info: Data
+    ) -> [SymmetricKey] {
+        var found: [SymmetricKey] = []
+        for key in keys {
+            let fingerprint = OrganisationPublicKey(key.publicKey).fingerprint
+            for recipient in recipients where recipient.fingerprint == fingerprint {
+                guard let enc = Data(base64Encoded: recipient.enc), let sealedKey = Data(base64Encoded: recipient.key),
+                    var opener = try? HPKE.Recipient(
+                        privateKey: key, ciphersuite: ciphersuite, info: info, encapsulatedKey: enc),
+                    let keyBytes = try? opener.open(sealedKey, authenticating: binding), keyBytes.count == 32
+                else { continue }
+                found.append(SymmetricKey(data: keyBytes))
+            }
+        }
+        return found
+    }
+
     /// Why the server refuses `operation` (on `table`, whose row is `existing`) for carrying a
     /// confidential text in clear, or nil when it does not.
     ///

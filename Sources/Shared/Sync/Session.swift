@@ -10,6 +10,9 @@ public struct Session: Sendable, Equatable {
     public var orgKind: OrganisationKind
     /// The replica (device) the token was issued to.
     public var replica: String
+    /// Whether the user was ever moved from one organisation to another (`move-user`): edits
+    /// this session pushes must then say which organisation they were made for (`PushRequest.org`).
+    public var userWasMoved = false
 
     /// The organisation as the access policy sees it.
     public var viewer: Viewer { Viewer(org: org, role: orgKind) }

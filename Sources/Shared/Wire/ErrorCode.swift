@@ -107,6 +107,8 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let noPrivateKey = ErrorCode(rawValue: "no_private_key")
     /// A key file does not open with the passphrase given (or is not a key file).
     public static let wrongPassphrase = ErrorCode(rawValue: "wrong_passphrase")
+    /// A sealed file is sealed to keys this replica does not hold: it cannot be opened here.
+    public static let sealed = ErrorCode(rawValue: "sealed")
 
     /// The server's audit log does not hold what this replica saw (`followup audit verify`), or
     /// a head's signature is not valid.

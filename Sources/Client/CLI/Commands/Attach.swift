@@ -25,7 +25,10 @@ extension FollowupCommand {
 
     struct Open: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write an attachment's file out, downloading it from the server if it is not here yet.")
+            abstract: "Write an attachment's file out, downloading it from the server if it is not here yet.",
+            discussion:
+                "A confidential submission's file is sealed on the server: it is opened here with the organisation's private keys (error `sealed` when this replica holds none that opens it; nothing is written)."
+        )
 
         @OptionGroup var options: ReplicaOptions
         @Argument(help: "The attachment's id.") var attachment: String
@@ -34,12 +37,12 @@ extension FollowupCommand {
         func run() async throws {
             try await reportingErrors {
                 let replica = try options.open()
-                var name = attachment
-                if case .text(let stored)? = try replica.row("attachment", id: attachment)?["file_name"] {
-                    name = (stored as NSString).lastPathComponent
+                let opened = try await replica.openAttachment(attachment)
+                let destination = out ?? opened.fileName
+                try EvidenceFiles.remove(destination)
+                guard FileManager.default.createFile(atPath: destination, contents: opened.bytes) else {
+                    throw ReplicaError(.invalidFile, "cannot write \(destination)")
                 }
-                let destination = out ?? name
-                try await replica.writeAttachment(attachment, to: destination)
                 print(destination)
             }
         }
