@@ -222,6 +222,7 @@ struct SealingRecipientTests {
         try await server.storage.addOrganisation(id: "ngo-watch", name: "Watch", kind: .ngo)
         let (nadia, nadiaSync) = try await server.replica(user: "nadia", org: "nhri", clock: SystemWallClock())
         let (nour, nourSync) = try await server.replica(user: "nour", org: "nhri", clock: SystemWallClock())
+        let (nina, ninaSync) = try await server.replica(user: "nina", org: "nhri", clock: SystemWallClock())
         // Both made a key pair at init and publish it before either has seen the other's.
         #expect(try nadia.settleKeys().published)
         #expect(try nour.settleKeys().published)
@@ -229,6 +230,12 @@ struct SealingRecipientTests {
         _ = try await nourSync.sync()
         let nadiaReport = try await nadiaSync.sync()
         let nourReport = try await nourSync.sync()
+        // A third device, made at the same time, syncs only now: it keeps the published keys, its
+        // own key pair stays unpublished and unused, and it is told to import the key file.
+        let ninaReport = try await ninaSync.sync()
+        #expect(ninaReport.ownKeysElsewhere.count == 2)
+        #expect(try nina.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM organisation_key") } == 2)
+        #expect(try nina.status().pending == 0)
 
         // The current key is the latest row, the same on both devices.
         let current = try Self.fingerprint("nhri", on: nadia)
