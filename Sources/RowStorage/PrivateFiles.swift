@@ -11,8 +11,13 @@ public enum PrivateFiles {
     ///
     /// A directory that exists keeps its mode: it may be one the user shares on purpose (the
     /// files inside are private all the same).
-    public static func directory(_ path: String) throws {
-        guard !FileManager.default.fileExists(atPath: path) else { return }
+    /// - Parameter closingExisting: make an existing directory the owner's alone too (the
+    ///   server's data directories, which nobody shares on purpose).
+    public static func directory(_ path: String, closingExisting: Bool = false) throws {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            if closingExisting { try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path) }
+            return
+        }
         try FileManager.default.createDirectory(
             atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)

@@ -103,6 +103,113 @@ struct PublishedRevisionTests {
         #expect(try ministry.rejectedOperations().isEmpty)
     }
 
+    /// Pushes, as the ministry `moj` and straight to the server, a change of `field`, a move back
+    /// to draft and a delete of published row `id`; expects each refused and the row unchanged.
+    static func expectServerRefusesDirectChanges(
+        _ desk: StakeholderWorkTests.Desk, _ table: String, id: String, field: String, published: String
+    ) async throws {
+        let server = desk.server
+        let session = try await server.storage.openSession(
+            user: "malik", replica: nil, deviceName: "probe", tokenHash: "probe-\(UUIDv7.make())",
+            now: server.clock.nowMillis())
+        let hlc = HLCTimestamp(physical: server.clock.nowMillis())
+        let direct = [
+            SyncOperation(
+                id: UUIDv7.make(), table: table, row: id, kind: .upsert, fields: [field: .text("Quietly changed")],
+                hlc: hlc, replica: session.replica),
+            SyncOperation(
+                id: UUIDv7.make(), table: table, row: id, kind: .upsert, fields: ["state": .text("draft")], hlc: hlc,
+                replica: session.replica),
+            SyncOperation(
+                id: UUIDv7.make(), table: table, row: id, kind: .delete, fields: [:], hlc: hlc,
+                replica: session.replica),
+        ]
+        let verdicts = try await server.service.push(PushRequest(ops: direct), session: session).verdicts
+        #expect(verdicts.map(\.status) == [.rejected, .rejected, .rejected])
+        #expect(verdicts.map(\.code) == [.forbidden, .invalidTransition, .forbidden])
+        let stored = try await server.storage.read { try $0.state(table, id: id) }
+        #expect(stored?.values[field] == .text(published))
+        #expect(stored?.values["state"] == .text("published"))
+        #expect(stored?.tombstone == nil)
+    }
+
+    @Test(
+        "a ministry's edit of a published progress update is a revision; the server itself refuses a direct change"
+    )
+    func progressUpdateRevision() async throws {
+        let (desk, action) = try await Self.publishedAction()
+        let (ministry, secretariat, ngo) = (desk["moj"], desk["nmirf"], desk["ngo"])
+        let update = try ministry.reportProgress(NewProgressUpdate(action: action, narrative: "Bill drafted"))
+        try ministry.move(update, to: "submitted")
+        try await desk.sync("moj", "nmirf")
+        try secretariat.move(update, to: "published")
+        try await desk.sync("nmirf", "moj", "ngo")
+        #expect(try ngo.row("progress_update", id: update)?["narrative"] == .text("Bill drafted"))
+
+        // The server's own verdict, on operations no replica checked: the ministry may change
+        // neither the published text nor its state (no transition leads back out of published
+        // but the secretariat's), and may not delete it.
+        try await Self.expectServerRefusesDirectChanges(
+            desk, "progress_update", id: update, field: "narrative", published: "Bill drafted")
+
+        // Through the domain the edit becomes a revision the public reads only once published.
+        guard
+            case .revision(let revision) = try ministry.edit(
+                "progress_update", id: update, fields: ["narrative": .text("Bill tabled in parliament")])
+        else {
+            Issue.record("an edit of a published progress update by a ministry must make a revision")
+            return
+        }
+        #expect(try ministry.row("progress_update", id: revision)?["revision_of"] == .text(update))
+        try ministry.move(revision, to: "submitted")
+        try await desk.sync("moj", "nmirf", "ngo")
+        #expect(try ngo.row("progress_update", id: update)?["narrative"] == .text("Bill drafted"))
+        #expect(try ngo.row("progress_update", id: revision) == nil)
+        #expect(try secretariat.revisions(of: "progress_update", id: update).map(\.id) == [revision])
+        try secretariat.move(revision, to: "published")
+        try await desk.sync("nmirf", "ngo", "moj")
+        #expect(try ngo.row("progress_update", id: update)?["narrative"] == .text("Bill tabled in parliament"))
+        #expect(try ministry.rejectedOperations().isEmpty)
+        #expect(try secretariat.rejectedOperations().isEmpty)
+    }
+
+    @Test("a ministry's edit of a published government reply is a revision; the server itself refuses a direct change")
+    func governmentReplyRevision() async throws {
+        let (desk, rec) = try await Self.sharedRecommendation()
+        let (ministry, secretariat, nhri, ngo) = (desk["moj"], desk["nmirf"], desk["nhri"], desk["ngo"])
+        let assessment = try nhri.put(
+            "assessment", fields: ["recommendation_id": .text(rec), "rating": .text("limited")])
+        _ = try nhri.put("assessment", id: assessment, fields: ["state": .text("published")])
+        try await desk.sync("nhri", "moj")
+        let reply = try ministry.put(
+            "assessment_reply", fields: ["assessment_id": .text(assessment), "text": .text("The bill is tabled")])
+        try ministry.move(reply, to: "submitted")
+        try await desk.sync("moj", "nmirf")
+        try secretariat.move(reply, to: "published")
+        try await desk.sync("nmirf", "moj", "ngo")
+        #expect(try ngo.row("assessment_reply", id: reply)?["text"] == .text("The bill is tabled"))
+
+        try await Self.expectServerRefusesDirectChanges(
+            desk, "assessment_reply", id: reply, field: "text", published: "The bill is tabled")
+
+        guard
+            case .revision(let revision) = try ministry.edit(
+                "assessment_reply", id: reply, fields: ["text": .text("The bill is adopted")])
+        else {
+            Issue.record("an edit of a published reply by a ministry must make a revision")
+            return
+        }
+        try ministry.move(revision, to: "submitted")
+        try await desk.sync("moj", "nmirf", "ngo")
+        #expect(try ngo.row("assessment_reply", id: reply)?["text"] == .text("The bill is tabled"))
+        #expect(try ngo.row("assessment_reply", id: revision) == nil)
+        try secretariat.move(revision, to: "published")
+        try await desk.sync("nmirf", "ngo", "moj")
+        #expect(try ngo.row("assessment_reply", id: reply)?["text"] == .text("The bill is adopted"))
+        #expect(try ministry.rejectedOperations().isEmpty)
+        #expect(try secretariat.rejectedOperations().isEmpty)
+    }
+
     @Test("a revision is never published itself, and names the row it revises for good")
     func revisionRules() async throws {
         let (desk, action) = try await Self.publishedAction()

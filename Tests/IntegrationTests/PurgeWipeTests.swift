@@ -41,6 +41,11 @@ struct PurgeWipeTests {
         #expect(try malik.row("action", id: action) == nil)
         #expect(held.wipePending, "the sync says the wipe waits")
         #expect(try malik.status().wipePending)
+        // The control: while the wipe waits, the purged text's bytes are still in the database
+        // or its log, so the grep after the wipe looks where the text was.
+        let files = [Replica.fileName, Replica.fileName + "-wal"]
+        let waiting = try files.map { try bytesOfOpenDatabase(root + "/malik/" + $0) }
+        #expect(waiting.contains { $0.range(of: Data(secret.utf8)) != nil }, "the text was never on disk")
 
         // Once the other program stops reading, the next sync wipes: no byte of the row is left.
         try reader.inDatabase { db in try db.execute(sql: "ROLLBACK") }
@@ -48,7 +53,7 @@ struct PurgeWipeTests {
         let after = try await malikEngine.sync()
         #expect(!after.wipePending)
         #expect(!(try malik.status().wipePending))
-        for file in [Replica.fileName, Replica.fileName + "-wal"] {
+        for file in files {
             let bytes = try bytesOfOpenDatabase(root + "/malik/" + file)
             #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(file) still holds the purged text")
         }

@@ -174,16 +174,9 @@ struct SealedSubmissionTests {
         let server = try await ServerProcess.start(data: data + "/server")
         defer { server.stop() }
         func followup(_ user: String, _ arguments: String..., input: String? = nil) throws -> (Int32, String) {
-            let result = try Executables.run("followup", ["--replica", data + "/" + user] + arguments, input: input)
-            return (result.status, result.output)
+            try Self.followup(data, user, arguments, input: input)
         }
-        for user in ["sara", "nadia", "omar", "nour"] {
-            #expect(
-                try followup(
-                    user, "init", "--server", server.url, "--user", user, "--password-stdin", input: "\(user)-pass"
-                )
-                .0 == 0)
-        }
+        #expect(try Self.initialise(["sara", "nadia", "omar", "nour"], data: data, url: server.url))
         for user in ["sara", "nadia", "omar", "nour"] { #expect(try followup(user, "sync").0 == 0) }
         let rec = try #require(
             try followup("sara", "put", "recommendation", "text=Protect witnesses").1.split(separator: "\n").first)
@@ -251,6 +244,23 @@ struct SealedSubmissionTests {
             #expect(keys.first { $0.org == "ngo-watch" }?.privateKeyHere == false)
             // ngo-b had no key: the moved replica made one and published it as ngo-b's.
             #expect(keys.first { $0.org == "ngo-b" }?.privateKeyHere == true)
+        }
+    }
+
+    /// `followup ARGUMENTS` on `user`'s replica under `data`: its exit status and standard output.
+    static func followup(_ data: String, _ user: String, _ arguments: [String], input: String? = nil) throws -> (
+        Int32, String
+    ) {
+        let result = try Executables.run("followup", ["--replica", data + "/" + user] + arguments, input: input)
+        return (result.status, result.output)
+    }
+
+    /// Whether `followup init` made each of `users`' replicas under `data` (password `USER-pass`).
+    static func initialise(_ users: [String], data: String, url: String) throws -> Bool {
+        try users.allSatisfy { user in
+            try followup(
+                data, user, ["init", "--server", url, "--user", user, "--password-stdin"], input: "\(user)-pass"
+            ).0 == 0
         }
     }
 

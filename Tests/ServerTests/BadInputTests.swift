@@ -12,17 +12,21 @@ import Shared
 import TestSupport
 import Testing
 
-/// A server over an in-memory store with one secretariat user, and a manual clock.
+/// A server over an in-memory store with one secretariat user, and a manual clock; what it
+/// logs is kept in `log`.
 struct ServerFixture {
     let storage: SQLiteServerStorage
     let files: DirectoryEvidenceStore
     let clock = ManualWallClock(millis: 1_800_000_000_000)
     let configuration: ServerConfiguration
+    let log = CapturedLog()
 
-    init(maxBodyBytes: Int = 64 * 1024, trustedProxies: Set<String> = []) async throws {
+    init(
+        maxBodyBytes: Int = 64 * 1024, dailyQuotaBytes: Int64? = 256 * 1024 * 1024, trustedProxies: Set<String> = []
+    ) async throws {
         var configuration = ServerConfiguration(
             port: 0, limits: WireLimits(maxPushBytes: maxBodyBytes), maxClockSkewMillis: 60_000,
-            logLevel: LiveServer.logLevel)
+            logLevel: LiveServer.logLevel, dailyQuotaBytes: dailyQuotaBytes)
         configuration.trustedProxies = trustedProxies
         self.configuration = configuration
         storage = try SQLiteServerStorage(writer: DatabaseQueue(), policy: .standard, clock: clock)
@@ -35,7 +39,8 @@ struct ServerFixture {
 
     var app: some ApplicationProtocol {
         buildApplication(
-            configuration, storage: storage, files: files, credentials: Credentials(bcryptCost: 4), clock: clock)
+            configuration, storage: storage, files: files, credentials: Credentials(bcryptCost: 4), clock: clock,
+            logger: log.logger())
     }
 }
 

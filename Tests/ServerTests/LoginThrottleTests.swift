@@ -158,6 +158,69 @@ struct LoginThrottleTests {
         }
     }
 
+    @Test(
+        "refused sign-ins, password changes and pushes are logged with who, from where and why; never a password or token"
+    )
+    func securityLog() async throws {
+        let fixture = try await ServerFixture()
+        let guess = "guess-\(UInt32.random(in: 0...UInt32.max))"
+        try await fixture.app.test(.live) { client in
+            // Wrong passwords, an unknown account, then the throttle.
+            for _ in 1...6 {
+                let wrong = try json(LoginRequest(user: "sara", password: guess))
+                #expect(try await send(client, .post, "/v1/login", body: wrong).code == .invalidCredentials)
+            }
+            let unknown = try json(LoginRequest(user: "zed", password: guess))
+            #expect(try await send(client, .post, "/v1/login", body: unknown).code == .invalidCredentials)
+            let throttled = try json(LoginRequest(user: "sara", password: "correct horse"))
+            #expect(try await send(client, .post, "/v1/login", body: throttled).status == .tooManyRequests)
+            fixture.clock.advance(by: 60_000)
+            let session = try await login(client)
+
+            // A wrong current password on a password change.
+            let change = try json(PasswordChangeRequest(currentPassword: guess, newPassword: guess + guess))
+            let refusedChange = try await send(client, .post, "/v1/password", body: change, token: session.token)
+            #expect(refusedChange.code == .invalidCredentials)
+
+            // A push with one refused operation among accepted ones.
+            let hlc = HLCTimestamp(physical: fixture.clock.nowMillis())
+            let push = PushRequest(ops: [
+                SyncOperation(
+                    id: UUIDv7.make(), table: "recommendation", row: UUIDv7.make(), kind: .upsert,
+                    fields: ["text": .text("Adopt a plan")], hlc: hlc, replica: session.replica),
+                SyncOperation(
+                    id: UUIDv7.make(), table: "no_such_table", row: UUIDv7.make(), kind: .upsert, fields: [:],
+                    hlc: hlc, replica: session.replica),
+            ])
+            #expect(try await send(client, .post, "/v1/push", body: try json(push), token: session.token).status == .ok)
+
+            let refusedLogins = fixture.log.lines("auth.login.refused")
+            #expect(
+                refusedLogins.map { $0.metadata["auth.reason"] ?? "" }
+                    == Array(repeating: "wrong password", count: 6) + ["unknown account", "throttled 1 s"])
+            #expect(
+                refusedLogins.map { $0.metadata["auth.user"] ?? "" }
+                    == Array(repeating: #""sara""#, count: 6) + [#""zed""#, #""sara""#])
+            #expect(refusedLogins.allSatisfy { $0.metadata["auth.address"] == "127.0.0.1" && $0.level == "warning" })
+            let passwordRefused = try #require(fixture.log.lines("auth.password.refused").first)
+            #expect(passwordRefused.metadata["auth.address"] == "127.0.0.1")
+            let pushRefused = try #require(fixture.log.lines("sync.push.refused").first)
+            #expect(pushRefused.level == "notice")
+            #expect(pushRefused.metadata["auth.user"] == "sara")
+            #expect(pushRefused.metadata["auth.org"] == "nmirf")
+            #expect(pushRefused.metadata["auth.replica"] == session.replica)
+            #expect(pushRefused.metadata["auth.address"] == "127.0.0.1")
+            #expect(pushRefused.metadata["sync.push.codes"] == "unknown_table=1")
+
+            // No line holds a password or the token; the same grep finds the user's name (the control).
+            let text = fixture.log.lines.map(\.text).joined(separator: "\n")
+            #expect(text.contains("sara"))
+            for secret in [guess, "correct horse", session.token] {
+                #expect(!text.contains(secret), "the log holds a secret")
+            }
+        }
+    }
+
     @Test("an unknown account is checked against a decoy hash, as slowly as a known one")
     func unknownAccountsCostTheSame() async throws {
         let storage = try await ServerFixture().storage

@@ -109,9 +109,9 @@ struct SessionTests {
         try await fixture.app.test(.router) { client in
             let first = try await login(client).token
             let second = try await login(client).token
-            try await fixture.storage.setPasswordHash(
-                user: "sara", hash: try await Credentials(bcryptCost: 4).hashPassword("a new long password"))
-            #expect(try await fixture.storage.revokeSessions(user: "sara", device: nil, keeping: nil) == 2)
+            let hash = try await Credentials(bcryptCost: 4).hashPassword("a new long password")
+            #expect(
+                try await fixture.storage.setPasswordHash(user: "sara", hash: hash, revokingSessionsExcept: nil) == 2)
             #expect(try await pull(client, first) == (.unauthorized, .unauthorized))
             #expect(try await pull(client, second) == (.unauthorized, .unauthorized))
             await #expect(throws: ServiceError.self) {

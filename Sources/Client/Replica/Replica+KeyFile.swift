@@ -108,6 +108,8 @@ extension Replica {
                 _ = try Self.storePrivateKey(privateKey, createdAt: entry.createdAt, db)
                 if db.totalChangesCount > before { added += 1 }
             }
+            // The organisation's current key, when its private half just arrived, is trusted here.
+            try Self.pinNewKeys(db)
             return added
         }
     }

@@ -29,6 +29,8 @@ public struct OrganisationKeyInfo: Sendable, Codable, Equatable {
     public var trust: KeyTrust
     /// Whether this replica holds the private key (only the organisation's own devices can).
     public var privateKeyHere: Bool
+    /// Where it stands as a recipient of sealed texts, when it is (or is listed as) an NHRI.
+    public var recipient: RecipientTrust? = nil
 }
 
 /// A private key as the replica keeps it (local only, never synced).
@@ -99,12 +101,15 @@ extension Replica {
                 kinds[row[0]] = row[1]
             }
             kinds[settings.org] = settings.orgKind
+            let nhris = try Self.nhriRecipients(db, adopting: false)
             return try Self.currentKeys(db, own: settings.org).sorted { $0.key < $1.key }.map { org, key in
                 let pinned = pins[org]
+                // The organisation's own key whose private half is here is pinned at the next sync.
+                let own = org == settings.org && held.contains(key.fingerprint)
                 return OrganisationKeyInfo(
                     org: org, kind: kinds[org], fingerprint: key.fingerprint, pinned: pinned,
-                    trust: pinned == nil ? .new : pinned == key.fingerprint ? .trusted : .changed,
-                    privateKeyHere: held.contains(key.fingerprint))
+                    trust: pinned == nil ? .new : pinned == key.fingerprint || own ? .trusted : .changed,
+                    privateKeyHere: held.contains(key.fingerprint), recipient: nhris.trust(of: org))
             }
         }
     }
@@ -122,16 +127,21 @@ extension Replica {
             arguments: [org, fingerprint])
     }
 
-    /// Pins the current key of every organisation that has none pinned yet (trust on first use).
+    /// Pins the current key of every organisation that has none pinned yet (trust on first use),
+    /// and the organisation's own current key when its private half is here (made on this
+    /// device, or imported from the organisation's key file).
     static func pinNewKeys(_ db: Database) throws {
         let settings = try settings(db)
         let pins = try pins(db)
-        for (org, key) in try currentKeys(db, own: settings.org) where pins[org] == nil {
+        let held = Set(try privateKeys(db).map(\.fingerprint))
+        for (org, key) in try currentKeys(db, own: settings.org)
+        where pins[org] == nil || (org == settings.org && held.contains(key.fingerprint)) {
             try pin(org, key.fingerprint, db)
         }
     }
 
-    /// Trusts `org`'s current key after its fingerprint was confirmed out of band.
+    /// Trusts `org`'s current key after its fingerprint was confirmed out of band; an organisation
+    /// listed as an NHRI is accepted as a recipient of sealed texts too.
     ///
     /// Sealed texts go to it from now on. `fingerprint` is the whole fingerprint or at least its first 32 hex
     /// digits, spaces allowed; another key's is refused with `fingerprint_mismatch`.
@@ -149,6 +159,9 @@ extension Replica {
                 )
             }
             try Self.pin(org, key.fingerprint, db)
+            if try Self.nhriRecipients(db, adopting: true).unconfirmed.contains(org) {
+                try Self.acceptRecipient(org, db)
+            }
         }
     }
 

@@ -251,6 +251,18 @@ extension Replica {
                     );
                     """)
         }
+        migrator.registerMigration("v10-trusted-recipients") { db in
+            // The NHRIs this replica accepted as recipients of sealed texts (protocol §19,
+            // "Pinning"): only they, and the author's own organisation, are sealed to. A row is
+            // kept when forgotten, so trust on first use happens once per replica.
+            try db.execute(
+                sql: """
+                    CREATE TABLE trusted_recipient (
+                      org TEXT PRIMARY KEY NOT NULL,
+                      forgotten INTEGER NOT NULL DEFAULT 0 CHECK (forgotten IN (0, 1))
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }()
 }

@@ -26,8 +26,9 @@ extension Replica {
                 try Self.resetSyncedRows(db, rows: rows)
                 try Self.forgetAcceptedOperations(db)
                 if page.org != settings.org {
-                    // The old organisation's private keys and pins do not move with the user.
-                    try db.execute(sql: "DELETE FROM private_key; DELETE FROM pinned_key")
+                    // The old organisation's private keys, pins and accepted NHRIs do not move with the user.
+                    try db.execute(
+                        sql: "DELETE FROM private_key; DELETE FROM pinned_key; DELETE FROM trusted_recipient")
                     try Self.createKeyIfHolder(kind: page.orgKind, now: wallClock.nowMillis(), db)
                 }
                 settings = try Self.settings(db)

@@ -66,6 +66,8 @@ extension Replica {
                 cursor: settings.cursor, lastSyncAt: settings.lastSyncAt, signedIn: settings.token != nil,
                 clockOffsetMillis: settings.clockOffsetMillis, state: settings.deploymentState)
             status.wipePending = try Bool.fetchOne(db, sql: "SELECT count(*) > 0 FROM wipe_pending") ?? false
+            let nhris = try Self.nhriRecipients(db, adopting: false)
+            (status.unconfirmedRecipients, status.unlistedRecipients) = (nhris.unconfirmed, nhris.unlisted)
             return status
         }
     }

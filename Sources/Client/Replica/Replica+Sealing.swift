@@ -12,6 +12,12 @@ public enum SealingBlock: Error, Sendable, Equatable, CustomStringConvertible {
     case missingKey(org: String)
     /// The organisation's key is not the one pinned here: it waits for the user's trust.
     case changedKey(org: String, pinned: String, current: String)
+    /// No NHRI is accepted on this replica yet and several organisations are listed as NHRIs:
+    /// the user trusts the real one (`followup keys trust`) after confirming it out of band.
+    case unconfirmedNHRI(orgs: [String])
+    /// The replica's own organisation's current key was made on another of its devices and is
+    /// neither on this one nor trusted here: import the organisation's key file, or trust it.
+    case ownKeyElsewhere(org: String, current: String)
 
     /// The reason in words, with what to do.
     public var description: String {
@@ -20,6 +26,10 @@ public enum SealingBlock: Error, Sendable, Equatable, CustomStringConvertible {
         case .missingKey(let org): "\(org) has published no key yet; sync again later"
         case .changedKey(let org, let pinned, let current):
             "the key of \(org) CHANGED (was \(OrganisationPublicKey.display(pinned)), now \(OrganisationPublicKey.display(current))); confirm the new fingerprint with \(org) out of band, then run: followup keys trust \(org) \(current)"
+        case .unconfirmedNHRI(let orgs):
+            "no NHRI is trusted on this replica yet and several organisations are listed as NHRIs (\(orgs.joined(separator: ", "))); confirm the real NHRI's fingerprint with it out of band ('followup keys'), then run: followup keys trust ORG FINGERPRINT"
+        case .ownKeyElsewhere(let org, let current):
+            "the current key of your organisation \(org) (\(OrganisationPublicKey.display(current))) was made on another device and is not on this one; import \(org)'s key file ('followup keys export' on a device that holds it, then 'followup keys import FILE' here), or confirm the fingerprint with a colleague and run: followup keys trust \(org) \(current)"
         }
     }
 }
@@ -31,32 +41,45 @@ extension Replica {
 
     /// The keys a confidential text is sealed to, or why it cannot be sealed yet.
     ///
-    /// They are the current key of every NHRI this replica knows and that of the replica's own
-    /// organisation (so it re-reads what it sent), each the key pinned for its organisation. A key seen for the first time is pinned now (trust on
-    /// first use); a key other than the pinned one blocks sealing.
+    /// They are the current key of every NHRI this replica accepted (`nhriRecipients`: the first
+    /// one listed on first use, any other only once the user trusts it) and that of the replica's
+    /// own organisation (so it re-reads what it sent), each the key pinned for its organisation.
+    /// A key seen for the first time is pinned now (trust on first use), as is an own
+    /// organisation's key whose private half is here; a key other than the pinned one blocks
+    /// sealing. An organisation listed as an NHRI but not accepted gets nothing and blocks
+    /// nothing, unless no NHRI is accepted at all.
     static func sealingRecipients(
         _ db: Database, pinning: Bool = true
     ) throws -> Result<[OrganisationPublicKey], SealingBlock> {
         let settings = try settings(db)
         let keys = try currentKeys(db, own: settings.org)
-        var orgs = try String.fetchAll(
-            db,
-            sql:
-                "SELECT DISTINCT org_id FROM institution WHERE _deleted IS NULL AND kind = 'nhri' AND org_id IS NOT NULL ORDER BY org_id"
-        )
-        guard !orgs.isEmpty else { return .failure(.noNHRI) }
+        let nhris = try nhriRecipients(db, adopting: pinning)
+        guard !nhris.trusted.isEmpty else {
+            return .failure(nhris.unconfirmed.isEmpty ? .noNHRI : .unconfirmedNHRI(orgs: nhris.unconfirmed))
+        }
+        var orgs = nhris.trusted
         if !orgs.contains(settings.org) { orgs.append(settings.org) }
         let pins = try pins(db)
+        let held = Set(try privateKeys(db).map(\.fingerprint))
         var recipients: [OrganisationPublicKey] = []
         for org in orgs {
             let unpublished = org == settings.org ? try ownUnpublishedKey(db) : nil
             guard let key = keys[org] ?? unpublished else {
                 return .failure(.missingKey(org: org))
             }
-            if let pinned = pins[org], pinned != key.fingerprint {
-                return .failure(.changedKey(org: org, pinned: pinned, current: key.fingerprint))
+            var pinned = pins[org]
+            if org == settings.org, held.contains(key.fingerprint), pinned != key.fingerprint {
+                // Its private half is here: it came from this device or the organisation's key file.
+                if pinning { try pin(org, key.fingerprint, db) }
+                pinned = key.fingerprint
             }
-            if pins[org] == nil, pinning { try pin(org, key.fingerprint, db) }
+            if let pinned, pinned != key.fingerprint {
+                return .failure(
+                    org == settings.org
+                        ? .ownKeyElsewhere(org: org, current: key.fingerprint)
+                        : .changedKey(org: org, pinned: pinned, current: key.fingerprint))
+            }
+            if pinned == nil, pinning { try pin(org, key.fingerprint, db) }
             recipients.append(key)
         }
         return .success(recipients)
@@ -209,17 +232,38 @@ extension Replica {
     }
 
     /// What a sync does about keys after its pull: pins the keys seen for the first time,
-    /// publishes the organisation's key when it has none, and seals the confidential edits that
-    /// waited for keys now there and trusted.
-    ///
-    /// - Returns: whether a key row was recorded, the edits sealed, why others still wait, and
-    ///   the organisations whose key changed.
-    public func settleKeys() throws -> (published: Bool, sealed: Int, block: SealingBlock?, changed: [String]) {
-        try writer.write { db in try Self.pinNewKeys(db) }
+    /// accepts the first NHRI on first use, publishes the organisation's key when it has none,
+    /// and seals the confidential edits that waited for keys now there and trusted.
+    public func settleKeys() throws -> KeySettlement {
+        let nhris = try writer.write { db in
+            try Self.pinNewKeys(db)
+            return try Self.nhriRecipients(db, adopting: true)
+        }
         let published = try publishOrganisationKey()
         var (sealed, block) = try sealWaiting()
         if block == nil { sealed += try settleAttachmentSeals() }
         let changed = try organisationKeys().filter { $0.trust == .changed }.map(\.org)
-        return (published, sealed, block, changed)
+        return KeySettlement(
+            published: published, sealed: sealed, block: block, changed: changed,
+            unconfirmedRecipients: nhris.unconfirmed, unlistedRecipients: nhris.unlisted,
+            ownKeysElsewhere: try read { db in try Self.ownKeysElsewhere(db) })
     }
+}
+
+/// What a sync did about keys (`Replica.settleKeys`), and what the user must be told.
+public struct KeySettlement: Sendable, Equatable {
+    /// Whether a key row was recorded (the organisation had none published).
+    public var published: Bool
+    /// Confidential edits sealed now that their keys are there and trusted.
+    public var sealed: Int
+    /// Why confidential edits still wait, when some do.
+    public var block: SealingBlock?
+    /// Organisations whose current key is not the one pinned here.
+    public var changed: [String]
+    /// Organisations listed as NHRIs that this replica has not accepted: nothing is sealed to them.
+    public var unconfirmedRecipients: [String]
+    /// Accepted NHRIs no longer listed as NHRIs: still sealed to until the user forgets them.
+    public var unlistedRecipients: [String]
+    /// Fingerprints of the organisation's published keys whose private key is not on this device.
+    public var ownKeysElsewhere: [String]
 }

@@ -85,9 +85,15 @@ public struct ReplicaStatus: Sendable, Equatable, Codable {
     /// Whether removed rows may still have bytes in the write-ahead log, because another
     /// program was reading the replica when they were removed (the next sync wipes them).
     public var wipePending = false
+    /// Organisations listed as NHRIs that this replica has not accepted: nothing is sealed to them.
+    public var unconfirmedRecipients: [String] = []
+    /// Accepted NHRIs no longer listed as NHRIs: still sealed to until the user forgets them.
+    public var unlistedRecipients: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case replica, server, user, org, pending, rejected, cursor
+        case unconfirmedRecipients = "unconfirmed_recipients"
+        case unlistedRecipients = "unlisted_recipients"
         case waitingForKeys = "waiting_for_keys"
         case lastSyncAt = "last_sync_at"
         case signedIn = "signed_in"

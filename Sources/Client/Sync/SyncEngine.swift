@@ -36,6 +36,15 @@ public struct SyncReport: Sendable, Equatable {
     public var sealingBlock: SealingBlock?
     /// Organisations whose current key is not the one pinned here: nothing is sealed to them.
     public var changedKeys: [String] = []
+    /// Organisations listed as NHRIs that this replica has not accepted (a second NHRI, an
+    /// institution re-pointed to another organisation): nothing is sealed to them until trusted.
+    public var unconfirmedRecipients: [String] = []
+    /// NHRIs this replica accepted that are no longer listed as NHRIs: still sealed to until the
+    /// user forgets them (`followup keys forget ORG`).
+    public var unlistedRecipients: [String] = []
+    /// Fingerprints of the organisation's published keys whose private key is not on this device
+    /// (texts sealed to them open here once the organisation's key file is imported).
+    public var ownKeysElsewhere: [String] = []
     /// Pending edits set aside for review (`account_changed`) because the user was moved to
     /// another organisation before they were sent.
     public var setAside = 0
@@ -81,6 +90,9 @@ public struct SyncEngine: Sendable {
         report.sealed = keys.sealed
         report.sealingBlock = keys.block
         report.changedKeys = keys.changed
+        report.unconfirmedRecipients = keys.unconfirmedRecipients
+        report.unlistedRecipients = keys.unlistedRecipients
+        report.ownKeysElsewhere = keys.ownKeysElsewhere
         if keys.published || keys.sealed > 0 {
             // Files sealed just now are uploaded before the attachments naming them.
             report.filesUploaded += try await uploadEvidence()

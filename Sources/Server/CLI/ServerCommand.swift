@@ -60,8 +60,8 @@ extension ServerCommand {
 
         public init() {}
 
-        public func run() async throws {
-            let storage = try options.openStorage()
+        /// The configuration these options give (defaults included).
+        public func serverConfiguration() -> ServerConfiguration {
             var configuration = ServerConfiguration(
                 host: host, port: port, limits: WireLimits(maxPushBytes: maxBodyBytes),
                 maxClockSkewMillis: Int64(maxClockSkew) * 1000,
@@ -70,6 +70,12 @@ extension ServerCommand {
                 sessionLimits: SessionLimits(idleDays: sessionIdleDays, maxDays: sessionMaxDays),
                 dailyQuotaBytes: dailyQuotaMb > 0 ? Int64(dailyQuotaMb) * 1024 * 1024 : nil)
             configuration.trustedProxies = Set(trustedProxies)
+            return configuration
+        }
+
+        public func run() async throws {
+            let storage = try options.openStorage()
+            let configuration = serverConfiguration()
             let host = self.host
             let data = options.data
             let app = buildApplication(configuration, storage: storage, files: try options.openFiles()) { port in
@@ -196,9 +202,7 @@ extension ServerCommand.Admin {
             }
             let hash = try await Credentials(bcryptCost: bcryptCost).hashPassword(password)
             let revoked = try await runReportingErrors {
-                let storage = try options.openStorage()
-                try await storage.setPasswordHash(user: user, hash: hash)
-                return try await storage.revokeSessions(user: user, device: nil, keeping: nil)
+                try await options.openStorage().setPasswordHash(user: user, hash: hash, revokingSessionsExcept: nil)
             }
             print("reset the password of \(user); revoked \(revoked) sessions (their replicas keep pending edits)")
         }

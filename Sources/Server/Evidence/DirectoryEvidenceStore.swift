@@ -22,7 +22,7 @@ public final class DirectoryEvidenceStore: EvidenceStore {
     /// Creates the store, making `root` if it is missing (readable by its owner only).
     public init(root: String) throws {
         self.root = root
-        try PrivateFiles.directory(root)
+        try PrivateFiles.directory(root, closingExisting: true)
     }
 
     func completePath(_ hash: String) -> String { "\(root)/\(hash.prefix(2))/\(hash)" }

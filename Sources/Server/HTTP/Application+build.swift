@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Shared
@@ -12,6 +13,8 @@ import Shared
 ///   - policy: who sees and writes what (the standard policy of the domain notes).
 ///   - credentials: password hashing settings.
 ///   - clock: the server's wall clock (injected so tests can move it).
+///   - logger: where the server logs; by default `followup.server` at the configuration's level
+///     (tests pass one that keeps the lines).
 ///   - onServerRunning: called with the bound port once the server listens.
 public func buildApplication(
     _ configuration: ServerConfiguration,
@@ -20,10 +23,16 @@ public func buildApplication(
     policy: AccessPolicy = .standard,
     credentials: Credentials = Credentials(),
     clock: any WallClock = SystemWallClock(),
+    logger: Logger? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    var logger = Logger(label: "followup.server")
-    logger.logLevel = configuration.logLevel
+    let logger =
+        logger
+        ?? {
+            var logger = Logger(label: "followup.server")
+            logger.logLevel = configuration.logLevel
+            return logger
+        }()
     let identity = IdentityService(
         storage: storage, credentials: credentials, clock: clock, limits: configuration.sessionLimits)
     let router = Router(context: FollowupRequestContext.self)
@@ -37,7 +46,6 @@ public func buildApplication(
         evidence: evidence)
     sync.dailyQuotaBytes = configuration.dailyQuotaBytes
     SyncRoutes(sync: sync, identity: identity, clock: clock).add(to: router)
-    let connections = OpenConnections(limit: configuration.maxConnections)
     FileRoutes(evidence: evidence, identity: identity).add(to: router)
     AuditRoutes(audit: storage, identity: identity).add(to: router)
     // The public portal reads the public's view of the same feed, no sign-in.
@@ -48,13 +56,19 @@ public func buildApplication(
     }
     return Application(
         router: router,
-        server: .http1(
-            configuration: .init(
-                additionalChannelHandlers: [ConnectionLimitHandler(connections: connections)],
-                idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
+        server: .http1(configuration: http1Configuration(configuration)),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "followup-server"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
+}
+
+/// The HTTP/1.1 channel settings of `configuration`: idle connections are closed after its
+/// idle timeout, and connections past its cap as they arrive (one count for every channel).
+func http1Configuration(_ configuration: ServerConfiguration) -> HTTP1Channel.Configuration {
+    let connections = OpenConnections(limit: configuration.maxConnections)
+    return HTTP1Channel.Configuration(
+        additionalChannelHandlers: [ConnectionLimitHandler(connections: connections)],
+        idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
 }

@@ -30,7 +30,8 @@ final class OpenConnections: Sendable {
 final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
     typealias InboundIn = NIOAny
 
-    private let connections: OpenConnections
+    /// The count this handler's connection joins.
+    let connections: OpenConnections
     private let admitted = Atomic<Bool>(false)
 
     init(connections: OpenConnections) {

@@ -119,11 +119,10 @@ public struct IdentityService: Sendable {
             throw LoginRefusal.wrongCredentials(knownAccount: true)
         }
         gate.succeeded(account: session.user, address: address)
-        try await storage.setPasswordHash(
-            user: session.user, hash: try await credentials.hashPassword(request.newPassword))
+        let hash = try await credentials.hashPassword(request.newPassword)
         return PasswordChangeResponse(
-            revokedSessions: try await storage.revokeSessions(
-                user: session.user, device: nil, keeping: tokenHash))
+            revokedSessions: try await storage.setPasswordHash(
+                user: session.user, hash: hash, revokingSessionsExcept: tokenHash))
     }
 }
 

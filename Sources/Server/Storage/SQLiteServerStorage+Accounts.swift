@@ -101,12 +101,15 @@ extension SQLiteServerStorage {
         }
     }
 
-    public func setPasswordHash(user: String, hash: String) async throws {
+    public func setPasswordHash(user: String, hash: String, revokingSessionsExcept keeping: String?) async throws
+        -> Int
+    {
         try await writer.write { db in
             try db.execute(sql: "UPDATE user_account SET password_hash = ? WHERE name = ?", arguments: [hash, user])
             guard db.changesCount == 1 else {
                 throw ServiceError(.malformedRequest, "there is no user named '\(user)'")
             }
+            return try Self.revoke(user: user, keeping: keeping, db)
         }
     }
 

@@ -24,7 +24,7 @@ public struct SQLiteServerStorage: ServerStorage, AccountStore {
 
     /// Opens (creating if needed) the storage in directory `dataDirectory`.
     public init(dataDirectory: String, policy: AccessPolicy, clock: any WallClock) throws {
-        try PrivateFiles.directory(dataDirectory)
+        try PrivateFiles.directory(dataDirectory, closingExisting: true)
         let path = (dataDirectory as NSString).appendingPathComponent(Self.fileName)
         try PrivateFiles.database(path)
         try self.init(

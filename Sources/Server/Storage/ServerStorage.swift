@@ -161,8 +161,10 @@ public protocol AccountStore: Sendable {
     func revokeSessions(user: String?, device: String?, keeping: String?) async throws -> Int
     /// The sessions of every device (of `user` alone when given), newest first, revoked ones included.
     func sessions(user: String?) async throws -> [DeviceSession]
-    /// Replaces the password hash of `user`; fails with `malformed_request` for an unknown user.
-    func setPasswordHash(user: String, hash: String) async throws
+    /// Replaces the password hash of `user` and revokes their live sessions (all, or all but
+    /// `keeping`) in one transaction; answers how many were revoked. Fails with
+    /// `malformed_request` for an unknown user, changing nothing.
+    func setPasswordHash(user: String, hash: String, revokingSessionsExcept keeping: String?) async throws -> Int
     /// Moves a user to another organisation; their replicas then reset to the new scope.
     func moveUser(name: String, org: String) async throws
     /// Names the State the deployment follows up (ISO 3166 alpha-3); replicas learn it at their

@@ -6,7 +6,9 @@ extension FollowupCommand {
     struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Organisations' keys for confidential submissions: fingerprints, trust, rotation, moving them.",
-            subcommands: [ListKeys.self, TrustKey.self, RotateKey.self, ExportKeys.self, ImportKeys.self],
+            subcommands: [
+                ListKeys.self, TrustKey.self, ForgetRecipient.self, RotateKey.self, ExportKeys.self, ImportKeys.self,
+            ],
             defaultSubcommand: ListKeys.self, aliases: ["key"])
     }
 
@@ -37,7 +39,21 @@ extension FollowupCommand {
                         }
                     let kind = key.kind.map { " (\($0))" } ?? ""
                     let held = key.privateKeyHere ? ", private key here" : ""
-                    print("\(key.org)\(kind)  \(OrganisationPublicKey.display(key.fingerprint))  \(mark)\(held)")
+                    let recipient =
+                        switch key.recipient {
+                        case .unconfirmed:
+                            "; NOT AN ACCEPTED NHRI: nothing is sealed to it until you confirm it with the NHRI out of band, then 'followup keys trust \(key.org) FINGERPRINT'"
+                        case .unlisted:
+                            "; no longer listed as an NHRI, still sealed to until 'followup keys forget \(key.org)'"
+                        case .trusted, nil: ""
+                        }
+                    print(
+                        "\(key.org)\(kind)  \(OrganisationPublicKey.display(key.fingerprint))  \(mark)\(held)\(recipient)"
+                    )
+                }
+                let status = try replica.status()
+                for org in status.unconfirmedRecipients where !keys.contains(where: { $0.org == org }) {
+                    printError("warning: \(org) is listed as an NHRI but has no key and is not accepted here")
                 }
                 if let block = try replica.sealingBlock() {
                     printError("warning: \(try replica.status().waitingForKeys) confidential edits wait: \(block)")
@@ -60,8 +76,24 @@ extension FollowupCommand {
                 let replica = try options.open()
                 try replica.trustKey(org: org, fingerprint: fingerprint.joined())
                 print(
-                    "the current key of \(org) is trusted; confidential edits waiting for it are sealed at the next sync"
+                    "the current key of \(org) is trusted (and \(org), if it is listed as an NHRI, receives the confidential texts sealed from now on); confidential edits waiting for it are sealed at the next sync"
                 )
+            }
+        }
+    }
+
+    struct ForgetRecipient: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "forget",
+            abstract: "Stop sealing to an NHRI that is no longer one, after confirming it out of band.")
+
+        @OptionGroup var options: ReplicaOptions
+        @Argument(help: "The organisation id.") var org: String
+
+        func run() async throws {
+            try await reportingErrors {
+                try options.open().forgetRecipient(org: org)
+                print("confidential texts are no longer sealed to \(org)")
             }
         }
     }

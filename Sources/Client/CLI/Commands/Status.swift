@@ -32,6 +32,16 @@ extension FollowupCommand {
                     cursor    \(status.cursor)
                     last sync \(lastSync)
                     """)
+                for org in status.unconfirmedRecipients {
+                    print(
+                        "WARNING   \(org) is listed as an NHRI but not accepted here: nothing is sealed to it until you confirm it out of band and run 'followup keys trust \(org) FINGERPRINT'"
+                    )
+                }
+                for org in status.unlistedRecipients {
+                    print(
+                        "WARNING   \(org), an NHRI sealed to, is no longer listed as one: texts still go to it until 'followup keys forget \(org)'"
+                    )
+                }
                 if status.wipePending {
                     print(
                         "wipe      pending: removed rows may still have bytes in the write-ahead log (another program was reading the replica); the next sync wipes them"

@@ -59,9 +59,26 @@ extension FollowupCommand {
                         "note: \(report.filesUnavailable) evidence files are not on the server yet; the next sync asks again"
                     )
                 }
-                for org in report.changedKeys {
+                // The organisation's own key made on another device is the ownKeysElsewhere note's.
+                let own = try replica.settings().org
+                for org in report.changedKeys where org != own {
                     printError(
                         "WARNING: the key of \(org) CHANGED since this replica first saw it. Nothing is sealed to it until you confirm the new fingerprint with \(org) out of band (see 'followup keys') and run 'followup keys trust \(org) FINGERPRINT'."
+                    )
+                }
+                for org in report.unconfirmedRecipients {
+                    printError(
+                        "WARNING: \(org) is listed as an NHRI, but this replica has not accepted it as one: nothing is sealed to it. Anyone who runs the server, or the secretariat, can list an organisation as an NHRI. Only if the NHRI confirms out of band that \(org) is theirs, compare its fingerprint (see 'followup keys') and run 'followup keys trust \(org) FINGERPRINT'."
+                    )
+                }
+                for org in report.unlistedRecipients {
+                    printError(
+                        "WARNING: \(org), an NHRI this replica seals to, is no longer listed as an NHRI (its institution was deleted, re-pointed or given another kind). Confidential texts still go to it; if the NHRI confirms out of band that it stopped being one, run 'followup keys forget \(org)'."
+                    )
+                }
+                if !report.ownKeysElsewhere.isEmpty {
+                    printError(
+                        "note: \(report.ownKeysElsewhere.count) of your organisation's published keys are not on this device (\(report.ownKeysElsewhere.map(OrganisationPublicKey.display).joined(separator: "; "))): texts sealed to them open only where they are. Import your organisation's key file: 'followup keys export' on a device that holds them, then 'followup keys import FILE' here."
                     )
                 }
                 if let block = report.sealingBlock {
