@@ -220,6 +220,49 @@ struct DeskTrustTests {
         }
     }
 
+    @Test(
+        "an organisation newly listed as the NHRI is flagged on the keys and home pages and confirmed through the form")
+    func unconfirmedRecipientConfirmed() async throws {
+        try await LiveServer.run("desk-recipients", members: Self.members) { server in
+            let nadia = try await server.enrol("nadia")
+            _ = try await nadia.syncWithServer()
+            let omar = try await server.enrol("omar")
+            _ = try await omar.syncWithServer()
+            // The operator lists a second NHRI, whose first device publishes its key.
+            try await server.storage.addOrganisation(id: "nhri-2", name: "Second NHRI", kind: .nhri)
+            try await server.storage.addUser(
+                name: "eve", org: "nhri-2", passwordHash: try await Credentials(bcryptCost: 4).hashPassword("eve-pass"))
+            let eve = try await server.enrol("eve")
+            _ = try await eve.syncWithServer()
+            _ = try await omar.syncWithServer()
+            let listed = try #require(try omar.organisationKeys().first { $0.org == "nhri-2" })
+            #expect(listed.recipient == .unconfirmed)
+            let desk = try DeskFixture(replica: omar, recommendation: "")
+            try await desk.application.test(.router) { client in
+                let cookie = try await desk.enter(client)
+                let keys = try await desk.page(client, "/keys", cookie: cookie)
+                #expect(keys.contains("An organisation newly listed as the NHRI"))
+                #expect(keys.contains("NOT CONFIRMED as the NHRI: not used"))
+                #expect(keys.contains("Second NHRI is listed as a national human rights institution"))
+                #expect(!keys.contains("A key changed"))
+                let home = try await desk.page(client, "/", cookie: cookie)
+                #expect(home.contains("Second NHRI is newly listed as the NHRI"))
+                // Another organisation's fingerprint is refused; the newcomer's, read out of band, is accepted.
+                let csrf = desk.csrf(cookie)
+                let real = try #require(try omar.organisationKeys().first { $0.org == "nhri" }).fingerprint
+                let wrong = try await desk.post(
+                    client, "/keys", cookie: cookie, form: "csrf=\(csrf)&org=nhri-2&fingerprint=\(real)")
+                #expect(wrong.status == .unprocessableContent)
+                #expect(try omar.organisationKeys().first { $0.org == "nhri-2" }?.recipient == .unconfirmed)
+                let confirmed = try await desk.post(
+                    client, "/keys", cookie: cookie, form: "csrf=\(csrf)&org=nhri-2&fingerprint=\(listed.fingerprint)")
+                #expect(confirmed.status == .seeOther)
+                #expect(try omar.organisationKeys().first { $0.org == "nhri-2" }?.recipient == .trusted)
+                #expect(!(try await desk.page(client, "/", cookie: cookie).contains("newly listed as the NHRI")))
+            }
+        }
+    }
+
     @Test("the audit log is checked from the keys page with the token, and the result shown")
     func auditVerified() async throws {
         try await LiveServer.run("desk-audit", members: Self.members) { server in

@@ -25,15 +25,23 @@ extension DeskPages {
             ]
             if key.org == own { view["own"] = catalog["keys_own"] }
             if key.privateKeyHere { view["held"] = catalog["keys_private_here"] }
-            if key.trust == .changed {
+            if key.recipient == .unlisted { view["unlisted"] = catalog["keys_unlisted"] }
+            if key.recipient == .unconfirmed {
+                view["trust"] = catalog["keys_trust_unconfirmed"]
+                view["trustCode"] = "unconfirmed"
+            }
+            if Self.needsConfirmation(key) {
                 let id = "f-fingerprint-\(index)"
+                let unconfirmed = key.trust != .changed
                 var form: [String: Any] = [
                     "org": key.org, "id": id, "hintID": id + "-hint",
+                    "title": catalog[unconfirmed ? "keys_unconfirmed_title" : "keys_changed_title"],
                     "label": catalog.text("keys_confirm_label", ["org": name]),
                     "hint": catalog.text("keys_confirm_hint", ["org": name]),
-                    "pinned": OrganisationPublicKey.display(key.pinned ?? ""),
-                    "warning": catalog.text("keys_changed_warning", ["org": name]),
+                    "warning": catalog.text(
+                        unconfirmed ? "keys_unconfirmed_warning" : "keys_changed_warning", ["org": name]),
                 ]
+                if !unconfirmed { form["pinned"] = OrganisationPublicKey.display(key.pinned ?? "") }
                 if posted?["org"] == key.org, let error {
                     form["error"] = error
                     form["errorID"] = id + "-error"
@@ -63,7 +71,7 @@ extension DeskPages {
     func trustKey(_ request: Request, context: DeskRequestContext) throws -> Response {
         let catalog = renderer.catalog(context.language)
         guard let org = context.form["org"] else { throw DeskError(.badForm) }
-        guard try replica.organisationKeys().contains(where: { $0.org == org && $0.trust == .changed }) else {
+        guard try replica.organisationKeys().contains(where: { $0.org == org && Self.needsConfirmation($0) }) else {
             throw DeskError(.notFound)
         }
         let error: String
@@ -88,15 +96,29 @@ extension DeskPages {
         return .redirect(to: "/keys#audit", type: .normal)
     }
 
-    /// The warning the home page shows when an organisation's key changed, if one did.
+    /// Whether the user must confirm `key` out of band before anything is sealed to it: its
+    /// organisation's key changed, or the organisation is newly listed as an NHRI (protocol §19).
+    static func needsConfirmation(_ key: OrganisationKeyInfo) -> Bool {
+        key.trust == .changed || key.recipient == .unconfirmed
+    }
+
+    /// The warning the home page shows when an organisation's key changed, or an organisation
+    /// newly listed as an NHRI waits for the user's confirmation, if one does.
     func changedKeyWarning(_ catalog: Catalog) -> [String: Any]? {
-        let changed = ((try? replica.organisationKeys()) ?? []).filter { $0.trust == .changed }
-        guard !changed.isEmpty else { return nil }
+        let keys = (try? replica.organisationKeys()) ?? []
         let known = organisationNames()
-        let names = changed.map { TerminalText.escaped(known[$0.org] ?? $0.org) }
+        func names(_ keys: [OrganisationKeyInfo]) -> String {
+            keys.map { TerminalText.escaped(known[$0.org] ?? $0.org) }.joined(separator: ", ")
+        }
+        let changed = keys.filter { $0.trust == .changed }
+        let unconfirmed = keys.filter { $0.trust != .changed && $0.recipient == .unconfirmed }
+        guard !changed.isEmpty || !unconfirmed.isEmpty else { return nil }
+        var lines: [String] = []
+        if !changed.isEmpty { lines.append(catalog.text("keys_changed_home", ["orgs": names(changed)])) }
+        if !unconfirmed.isEmpty { lines.append(catalog.text("keys_unconfirmed_home", ["orgs": names(unconfirmed)])) }
         return [
-            "title": catalog["keys_changed_title"],
-            "text": catalog.text("keys_changed_home", ["orgs": names.joined(separator: ", ")]),
+            "title": catalog[changed.isEmpty ? "keys_unconfirmed_title" : "keys_changed_title"],
+            "text": lines.joined(separator: " "),
         ]
     }
 }
