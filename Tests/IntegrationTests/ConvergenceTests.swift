@@ -138,6 +138,57 @@ struct ConvergenceTests {
         }
     }
 
+    @Test("forty replicas editing the same rows at once, on one clock, converge: last writer wins exactly")
+    func concurrentReplicas() async throws {
+        let server = try await InProcessServer()
+        // One clock for all: the same HLCs on many replicas, so ties are broken by operation id.
+        let (first, firstEngine) = try await server.replica(user: "user0", org: "nmirf", clock: server.clock)
+        let rows = try (0..<5).map { index in
+            try first.put("recommendation", fields: ["text": .text("Recommendation \(index)")])
+        }
+        _ = try await firstEngine.sync()
+        var peers: [(replica: Replica, engine: SyncEngine)] = [(first, firstEngine)]
+        for index in 1..<40 {
+            let (replica, engine) = try await server.replica(user: "user\(index)", org: "nmirf", clock: server.clock)
+            _ = try await engine.sync()
+            peers.append((replica, engine))
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, peer) in peers.enumerated() {
+                group.addTask {
+                    var generator = SeededGenerator(seed: UInt64(index + 1))
+                    for _ in 0..<3 {
+                        for _ in 0..<3 {
+                            let column = Self.editableColumns["recommendation"]!.randomElement(using: &generator)!
+                            var value = Self.randomValue(column, &generator)
+                            if column == "text", value == .null { value = .text("t\(index)") }
+                            _ = try peer.replica.put(
+                                "recommendation", id: rows.randomElement(using: &generator)!, fields: [column: value])
+                        }
+                        var engine = peer.engine
+                        engine.pushBatchSize = Int.random(in: 1...4, using: &generator)
+                        _ = try await engine.sync()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        for peer in peers { _ = try await peer.engine.sync() }
+        let serverDigest = try await server.storage.digest()
+        let expected = try await Self.lastWriterWins(server.storage)
+        #expect(try await server.storage.operationCount() >= 40 * 9)
+        for peer in peers {
+            #expect(try peer.replica.status().pending == 0)
+            #expect(try peer.replica.status().rejected == 0)
+            #expect(try peer.replica.digest() == serverDigest)
+        }
+        let held = try first.rows("recommendation")
+        #expect(held.map(\.id) == (expected["recommendation"] ?? [:]).keys.sorted())
+        for row in held {
+            #expect(row.values == expected["recommendation"]?[row.id], "recommendation \(row.id)")
+        }
+    }
+
     /// The state the log should produce, computed without the merge code: for each field the
     /// value of the upsert with the largest (HLC, operation id); rows with any delete are gone.
     static func lastWriterWins(_ storage: SQLiteServerStorage) async throws -> [String: [String: [String: FieldValue]]]
