@@ -71,16 +71,18 @@ public struct SyncService: Sendable {
         let now = clock.nowMillis()
         let (decider, recorder) = (self.decider, self.recorder)
         let operations = request.ops
-        try await checkQuota(of: operations, session: session, now: now)
         let files = try evidence.attachedFiles(of: operations, session: session)
-        let slice = writeSlice
+        let (slice, quota) = (writeSlice, dailyQuotaBytes)
         var verdicts: [Verdict] = []
         verdicts.reserveCapacity(operations.count)
         // Each slice commits before the next starts; every verdict is answered only after all
         // have committed, so an accepted operation is durable whatever happens next.
         while verdicts.count < operations.count {
             let remaining = operations[verdicts.count...]
+            let first = verdicts.isEmpty
             verdicts += try await storage.write { store in
+                // The quota is read in the transaction that starts recording, not before it.
+                if first { try Self.checkQuota(quota, of: operations, session: session, now: now, store: store) }
                 let deadline = ContinuousClock.now.advanced(by: slice)
                 return try Self.decideAndRecord(
                     remaining, session: session, now: now, decider: decider, recorder: recorder, files: files,
@@ -94,13 +96,15 @@ public struct SyncService: Sendable {
     ///
     /// The secretariat has none: it imports whole databases of recommendations. Every
     /// operation of the push counts, refused or not, so the check needs no decision.
-    func checkQuota(of operations: [SyncOperation], session: Session, now: Int64) async throws {
-        guard let quota = dailyQuotaBytes, session.orgKind != .secretariat else { return }
+    static func checkQuota(
+        _ quota: Int64?, of operations: [SyncOperation], session: Session, now: Int64, store: some SyncStoreReader
+    ) throws {
+        guard let quota, session.orgKind != .secretariat else { return }
         let day: Int64 = 86_400_000
         let today = now - now % day
         let incoming = operations.reduce(Int64(0)) { $0 + Int64(WireJSON.encode($1.fields).utf8.count) }
         let org = session.org
-        let used = try await storage.read { try $0.loggedBytes(org: org, since: today) }
+        let used = try store.loggedBytes(org: org, since: today)
         guard used + incoming > quota else { return }
         let seconds = Int((today + day - now + 999) / 1000)
         throw ServiceError(
