@@ -46,4 +46,20 @@ struct ServerDefaultsTests {
             tunedChannel.additionalChannelHandlers().compactMap { ($0 as? ConnectionLimitHandler)?.connections.limit }
                 == [10])
     }
+
+    @Test("--trusted-proxy takes IP addresses only; a name or a typo is refused before the server starts")
+    func trustedProxies() throws {
+        let data = try temporaryDirectory("proxies")
+        let serve = try #require(
+            try ServerCommand.parseAsRoot([
+                "serve", "--data", data, "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "[::1]",
+            ])
+                as? ServerCommand.Serve)
+        #expect(serve.serverConfiguration().trustedProxies == ["127.0.0.1", "[::1]"])
+        for wrong in ["proxy.example.org", "127.0.0.1:8443", "10.0.0.256", ""] {
+            #expect(throws: (any Error).self, "\(wrong)") {
+                _ = try ServerCommand.parseAsRoot(["serve", "--data", data, "--trusted-proxy", wrong])
+            }
+        }
+    }
 }

@@ -60,6 +60,14 @@ extension ServerCommand {
 
         public init() {}
 
+        public func validate() throws {
+            for proxy in trustedProxies where !ClientAddressRule.isAddress(proxy) {
+                throw ValidationError(
+                    "--trusted-proxy takes the proxy's IP address as the server sees it (e.g. 127.0.0.1), not '\(proxy)'"
+                )
+            }
+        }
+
         /// The configuration these options give (defaults included).
         public func serverConfiguration() -> ServerConfiguration {
             var configuration = ServerConfiguration(

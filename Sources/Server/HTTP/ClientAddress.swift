@@ -28,9 +28,14 @@ public struct ClientAddressRule: Sendable, Equatable {
         guard trustedProxies.contains(Self.normalised(peer)) else { return peer }
         let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { Self.normalised(String($0)) }
         for hop in hops.reversed() where !trustedProxies.contains(hop) {
-            return (try? SocketAddress(ipAddress: hop, port: 0)) != nil ? hop : peer
+            return Self.isAddress(hop) ? hop : peer
         }
         return peer
+    }
+
+    /// Whether `text` is an IPv4 or IPv6 address (IPv6 with or without brackets).
+    public static func isAddress(_ text: String) -> Bool {
+        (try? SocketAddress(ipAddress: normalised(text), port: 0)) != nil
     }
 
     /// An address without spaces, IPv6 brackets or upper case.
