@@ -40,8 +40,6 @@ public struct AuthenticatedRequestContext: ChildRequestContext {
     public let session: Session
     /// The SHA-256 of the bearer token.
     public let tokenHash: String?
-    /// The address of the connected client (nil in router tests).
-    public var remoteAddress: SocketAddress?
     /// The caller's address (see `FollowupRequestContext.clientAddress`).
     public var clientAddress: String
     /// Reads request bodies as protocol messages, within the configured limits.
@@ -55,7 +53,6 @@ public struct AuthenticatedRequestContext: ChildRequestContext {
         self.coreContext = context.coreContext
         self.session = session
         self.tokenHash = context.tokenHash
-        self.remoteAddress = context.remoteAddress
         self.clientAddress = context.clientAddress
         self.requestDecoder = context.requestDecoder
     }
